@@ -1,0 +1,40 @@
+import type { Db } from "~/db.server";
+
+/**
+ * Every model that carries a `shop` column, i.e. every tenant-owned table. shop/redact deletes from each of these;
+ * tests/unit/tenant-models.test.ts fails when a model with a `shop` column is missing here.
+ */
+export const TENANT_MODELS = [
+  "Session",
+  "Shop",
+  "SyncSetting",
+  "WebhookDelivery",
+  "Job",
+  "Schedule",
+  "ActivityLog",
+  "CustomerDataExport",
+] as const;
+
+export type TenantModel = (typeof TENANT_MODELS)[number];
+
+/** Deletes all of the shop's rows, except the job doing the deleting (the job runner still has to finish it). */
+export async function deleteShopData(
+  db: Db,
+  shop: string,
+  options: { keepJobId?: string } = {},
+): Promise<Record<TenantModel, number>> {
+  return db.$transaction(async (tx) => {
+    const counts = {} as Record<TenantModel, number>;
+    counts.Session = (await tx.session.deleteMany({ where: { shop } })).count;
+    counts.SyncSetting = (await tx.syncSetting.deleteMany({ where: { shop } })).count;
+    counts.WebhookDelivery = (await tx.webhookDelivery.deleteMany({ where: { shop } })).count;
+    counts.Job = (
+      await tx.job.deleteMany({ where: { shop, ...(options.keepJobId ? { id: { not: options.keepJobId } } : {}) } })
+    ).count;
+    counts.Schedule = (await tx.schedule.deleteMany({ where: { shop } })).count;
+    counts.ActivityLog = (await tx.activityLog.deleteMany({ where: { shop } })).count;
+    counts.CustomerDataExport = (await tx.customerDataExport.deleteMany({ where: { shop } })).count;
+    counts.Shop = (await tx.shop.deleteMany({ where: { shop } })).count;
+    return counts;
+  });
+}

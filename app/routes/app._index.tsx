@@ -1,0 +1,58 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { Badge, BlockStack, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { TitleBar } from "@shopify/app-bridge-react";
+
+import { authenticate } from "~/shopify.server";
+import { loadHome } from "~/home/home.server";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { admin, session } = await authenticate.admin(request);
+  return loadHome(admin, session.shop);
+};
+
+export default function Home() {
+  const { shop, syncs } = useLoaderData<typeof loader>();
+  return (
+    <Page>
+      <TitleBar title="Syncline" />
+      <Layout>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="200">
+              <Text as="h2" variant="headingMd">
+                {shop.name}
+              </Text>
+              <Text as="p" tone="subdued">
+                {shop.myshopifyDomain} · {shop.currencyCode}
+              </Text>
+              <Text as="p">
+                Syncline keeps this store and your marketing platform in sync. Switch on each sync below when you are
+                ready; nothing is sent until you do.
+              </Text>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
+            {syncs.map((sync) => (
+              <Card key={sync.key}>
+                <BlockStack gap="200">
+                  <InlineStack align="space-between" blockAlign="center">
+                    <Text as="h3" variant="headingSm">
+                      {sync.title}
+                    </Text>
+                    <Badge tone={sync.enabled ? "success" : undefined}>{sync.enabled ? "On" : "Off"}</Badge>
+                  </InlineStack>
+                  <Text as="p" tone="subdued">
+                    {sync.description}
+                  </Text>
+                </BlockStack>
+              </Card>
+            ))}
+          </InlineGrid>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

@@ -1,0 +1,11 @@
+import { prisma } from "~/db.server";
+
+/** Liveness and database reachability, for load balancers and the demo script. No shop data. */
+export const loader = async () => {
+  try {
+    await prisma.$queryRawUnsafe("SELECT 1");
+    return Response.json({ ok: true });
+  } catch {
+    return Response.json({ ok: false, error: "database unreachable" }, { status: 503 });
+  }
+};

@@ -1,0 +1,40 @@
+import { z } from "zod";
+
+import { defineJob, PermanentJobError } from "~/jobs/define.server";
+import { parseShopifyJson } from "./json";
+import { findWebhookHandler, WEBHOOK_JOB } from "./handlers.server";
+
+/**
+ * Runs the handler of one accepted delivery. Retries come from the job runner; a delivery already processed (a
+ * retry after the handler committed but before the job was marked done) is not processed twice.
+ */
+export const processWebhookJob = defineJob(WEBHOOK_JOB, {
+  schema: z.object({ deliveryId: z.string() }),
+  async perform({ deliveryId }, { db, shop, job, logger }) {
+    if (!shop) throw new PermanentJobError("webhook job without a shop");
+    const delivery = await db.webhookDelivery.findFirst({ where: { id: deliveryId, shop } });
+    // shop/redact may have deleted it in the meantime: nothing left to do.
+    if (!delivery || delivery.status === "processed") return;
+
+    const handler = findWebhookHandler(delivery.topic);
+    if (!handler) throw new PermanentJobError(`no handler for topic ${delivery.topic}`);
+    const parsed = handler.schema.safeParse(parseShopifyJson(delivery.payload));
+    if (!parsed.success) throw new PermanentJobError(`payload no longer matches ${delivery.topic}: ${parsed.error.message}`);
+
+    const log = logger.child({ topic: delivery.topic, webhookId: delivery.webhookId });
+    try {
+      await handler.handle({ db, shop, payload: parsed.data, delivery, jobId: job.id, log });
+    } catch (error) {
+      await db.webhookDelivery.updateMany({
+        where: { id: deliveryId, shop },
+        data: { status: "failed", error: error instanceof Error ? error.message : String(error) },
+      });
+      throw error;
+    }
+    // updateMany: shop/redact deletes this very row, which is then simply gone.
+    await db.webhookDelivery.updateMany({
+      where: { id: deliveryId, shop },
+      data: { status: "processed", processedAt: new Date(), error: null },
+    });
+  },
+});

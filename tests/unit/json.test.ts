@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+
+import { numericId, parseShopifyJson, shopifyId } from "~/webhooks/json";
+
+describe("parseShopifyJson", () => {
+  it("keeps ids above 2^53 exact", () => {
+    // GIVEN a body whose id JSON.parse would round (2^63 - 1)
+    const body = '{"id": 9223372036854775807, "customer": {"id": 18014398509481985}, "total": 12.5}';
+    // WHEN it is parsed
+    const parsed = parseShopifyJson(body) as { id: bigint; customer: { id: bigint }; total: number };
+    // THEN the big ids survive digit for digit, other numbers stay numbers
+    expect(parsed.id).toBe(9223372036854775807n);
+    expect(shopifyId.parse(parsed.customer.id)).toBe("18014398509481985");
+    expect(String(JSON.parse(body).customer.id)).not.toBe("18014398509481985");
+    expect(parsed.total).toBe(12.5);
+  });
+
+  it("rejects malformed JSON", () => {
+    expect(() => parseShopifyJson('{"id": 1,')).toThrow();
+  });
+});
+
+describe("shopifyId", () => {
+  it.each([
+    [123, "123"],
+    [123n, "123"],
+    ["123", "123"],
+  ])("normalises %s to a decimal string", (input, expected) => {
+    expect(shopifyId.parse(input)).toBe(expected);
+  });
+
+  it.each([[-1], [1.5], ["12a"], [null]])("rejects %s", (input) => {
+    expect(shopifyId.safeParse(input).success).toBe(false);
+  });
+});
+
+describe("numericId", () => {
+  it("reads the id out of a GID", () => {
+    expect(numericId("gid://shopify/Customer/9007199254740993")).toBe("9007199254740993");
+    expect(numericId("gid://shopify/Order/42?foo=bar")).toBe("42");
+    expect(() => numericId("gid://shopify/Customer/")).toThrow();
+  });
+});
