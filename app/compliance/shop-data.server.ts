@@ -1,4 +1,4 @@
-import type { Db } from "~/db.server";
+import type { PrismaClient } from "~/db.server";
 
 /**
  * Every model that carries a `shop` column, i.e. every tenant-owned table. shop/redact deletes from each of these;
@@ -19,7 +19,7 @@ export type TenantModel = (typeof TENANT_MODELS)[number];
 
 /** Deletes all of the shop's rows, except the job doing the deleting (the job runner still has to finish it). */
 export async function deleteShopData(
-  db: Db,
+  db: PrismaClient,
   shop: string,
   options: { keepJobId?: string } = {},
 ): Promise<Record<TenantModel, number>> {

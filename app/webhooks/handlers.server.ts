@@ -1,6 +1,6 @@
 import type { z } from "zod";
 
-import type { Db } from "~/db.server";
+import type { PrismaClient } from "~/db.server";
 import type { Logger } from "~/logger.server";
 import { appUninstalled, appScopesUpdate } from "~/lifecycle/lifecycle.server";
 import { customersDataRequest, customersRedact, shopRedact } from "~/compliance/compliance.server";
@@ -18,7 +18,7 @@ export interface WebhookDeliveryRow {
 }
 
 export interface WebhookContext<T> {
-  db: Db;
+  db: PrismaClient;
   shop: string;
   payload: T;
   delivery: WebhookDeliveryRow;

@@ -1,0 +1,48 @@
+/**
+ * Every job type the app runs, and the one way to start a worker that knows them. Both the in-process worker
+ * (app/jobs/in-process.server.ts) and `npm run worker` (scripts/worker.ts) come through here, so they run the same
+ * handlers. A module that defines jobs only has to be imported here: defineJob() registers as it loads.
+ */
+import { JOB_RETENTION } from "./system.server";
+import "~/webhooks/process.server"; // webhook.process: every accepted webhook delivery
+
+import { prisma } from "~/db.server";
+import { recordActivity } from "~/activity/activity.server";
+
+import { ensureSchedule, type ScheduleOptions } from "./queue.server";
+import { onJobEvent, startWorker, workerOptionsFromEnv, type Worker, type WorkerOptions } from "./worker.server";
+
+/** Recurring system work, ensured at every worker start (idempotent). */
+export const systemSchedules: ScheduleOptions[] = [
+  { name: JOB_RETENTION, type: JOB_RETENTION, payload: { doneOlderThanDays: 7 }, intervalSeconds: 6 * 3600 },
+];
+
+/**
+ * Failures reach the shop's activity log; system jobs (no shop) have no merchant to show them to and stay in the
+ * structured logs, where the worker already wrote them.
+ */
+onJobEvent(async (event) => {
+  if (event.type === "done" || !event.job.shop) return;
+  await recordActivity(event.db, {
+    shop: event.job.shop,
+    direction: "internal",
+    kind: "job",
+    name: event.job.type,
+    status: event.type, // "retry" | "dead"
+    durationMs: event.durationMs,
+    reference: event.job.id,
+    detail: {
+      attempt: event.job.attempts,
+      maxAttempts: event.job.maxAttempts,
+      error: event.error,
+      ...(event.type === "retry" ? { nextRunAt: event.nextRunAt.toISOString() } : {}),
+    },
+  });
+});
+
+export async function startJobRunner(overrides: Partial<WorkerOptions> = {}): Promise<Worker> {
+  const db = overrides.db ?? prisma;
+  for (const schedule of systemSchedules) await ensureSchedule(db, schedule);
+  const fromEnv = Object.fromEntries(Object.entries(workerOptionsFromEnv()).filter(([, v]) => v !== undefined));
+  return startWorker({ ...fromEnv, ...overrides, db });
+}
