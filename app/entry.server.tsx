@@ -8,6 +8,7 @@ import { renderToPipeableStream } from "react-dom/server";
 
 import { addDocumentResponseHeaders } from "./shopify.server";
 import { startInProcessWorker } from "./jobs/in-process.server";
+import { allowSimulatorAdminToFrame } from "./shopify/simulator-fetch.server";
 
 export const streamTimeout = 5000;
 
@@ -21,6 +22,7 @@ export default async function handleRequest(
   remixContext: EntryContext,
 ) {
   addDocumentResponseHeaders(request, responseHeaders);
+  allowSimulatorAdminToFrame(responseHeaders);
   const userAgent = request.headers.get("user-agent");
   const callbackName = isbot(userAgent ?? "") ? "onAllReady" : "onShellReady";
 

@@ -1,14 +1,11 @@
 import "@shopify/shopify-app-remix/adapters/node";
-import {
-  ApiVersion,
-  AppDistribution,
-  shopifyApp,
-} from "@shopify/shopify-app-remix/server";
+import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 
 import { prisma } from "./db.server";
 import { env } from "./env.server";
+import { logger } from "./logger.server";
 import { recordInstall } from "./shops/shops.server";
 import { simulatorFetch } from "./shopify/simulator-fetch.server";
 
@@ -26,6 +23,16 @@ if (config.SHOPIFY_ADMIN_ORIGIN) {
 
 export const API_VERSION = ApiVersion.July26;
 
+const LIBRARY_LOG_LEVEL: Record<typeof config.LOG_LEVEL, LogSeverity> = {
+  fatal: LogSeverity.Error,
+  error: LogSeverity.Error,
+  warn: LogSeverity.Warning,
+  info: LogSeverity.Info,
+  debug: LogSeverity.Debug,
+  trace: LogSeverity.Debug,
+  silent: LogSeverity.Error,
+};
+
 const shopify = shopifyApp({
   apiKey: config.SHOPIFY_API_KEY,
   apiSecretKey: config.SHOPIFY_API_SECRET,
@@ -42,6 +49,17 @@ const shopify = shopifyApp({
   hooks: {
     afterAuth: async ({ session }) => {
       await recordInstall(prisma, session.shop, session.scope ?? "");
+    },
+  },
+  // The library's own messages go through our structured logger, at our level.
+  logger: {
+    level: LIBRARY_LOG_LEVEL[config.LOG_LEVEL],
+    log: (severity, message) => {
+      const log = logger.child({ source: "shopify" });
+      if (severity === LogSeverity.Error) log.error(message);
+      else if (severity === LogSeverity.Warning) log.warn(message);
+      else if (severity === LogSeverity.Info) log.info(message);
+      else log.debug(message);
     },
   },
   ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),

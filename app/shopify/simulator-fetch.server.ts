@@ -18,3 +18,20 @@ export function simulatorFetch(origin: string, base: typeof fetch = globalThis.f
     return base(rewritten, { ...init, headers });
   };
 }
+
+/**
+ * The library's CSP lets only Shopify's admin origins frame the app, and it preloads App Bridge from Shopify's CDN.
+ * With the simulator (SHOPIFY_ADMIN_ORIGIN set) its admin shell must be allowed to frame the app and its App Bridge
+ * stand-in is the one to preload; without the simulator this does nothing.
+ */
+export function allowSimulatorAdminToFrame(headers: Headers, origin = process.env.SHOPIFY_ADMIN_ORIGIN): void {
+  if (!origin) return;
+  const link = headers.get("Link");
+  if (link) headers.set("Link", link.replace(/<https:\/\/cdn\.shopify\.com\/shopifycloud\/app-bridge\.js>/, `<${new URL("/app-bridge.js", origin).href}>`));
+  const csp = headers.get("Content-Security-Policy");
+  if (!csp) return;
+  headers.set(
+    "Content-Security-Policy",
+    csp.replace(/frame-ancestors ([^;]*)/, (_match, sources: string) => `frame-ancestors ${sources} ${new URL(origin).origin}`),
+  );
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { simulatorFetch } from "~/shopify/simulator-fetch.server";
+import { allowSimulatorAdminToFrame, simulatorFetch } from "~/shopify/simulator-fetch.server";
 
 describe("simulatorFetch", () => {
   const calls: { url: string; shop: string | null; body: string | null }[] = [];
@@ -33,5 +33,28 @@ describe("simulatorFetch", () => {
     calls.length = 0;
     await fetchVia(new Request("https://demo.myshopify.com/admin/oauth/access_token", { method: "POST", body: "a=b" }));
     expect(calls[0]).toEqual({ url: "http://127.0.0.1:4100/admin/oauth/access_token", shop: "demo.myshopify.com", body: "a=b" });
+  });
+});
+
+describe("allowSimulatorAdminToFrame", () => {
+  const libraryHeaders = () =>
+    new Headers({
+      "Content-Security-Policy": "frame-ancestors https://demo.myshopify.com https://admin.shopify.com;",
+      Link: '<https://cdn.shopify.com/shopifycloud/app-bridge.js>; rel="preload"; as="script";',
+    });
+
+  it("lets the simulator's admin shell frame the app and preloads its App Bridge stand-in", () => {
+    const headers = libraryHeaders();
+    allowSimulatorAdminToFrame(headers, "http://127.0.0.1:4100");
+    expect(headers.get("Content-Security-Policy")).toBe(
+      "frame-ancestors https://demo.myshopify.com https://admin.shopify.com http://127.0.0.1:4100;",
+    );
+    expect(headers.get("Link")).toContain("<http://127.0.0.1:4100/app-bridge.js>");
+  });
+
+  it("changes nothing without the simulator", () => {
+    const headers = libraryHeaders();
+    allowSimulatorAdminToFrame(headers, undefined);
+    expect(Object.fromEntries(headers)).toEqual(Object.fromEntries(libraryHeaders()));
   });
 });
