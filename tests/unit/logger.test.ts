@@ -1,6 +1,5 @@
 import { Writable } from "node:stream";
 
-import pino from "pino";
 import { describe, expect, it } from "vitest";
 
 import { createLogger, redactPii } from "~/logger.server";
