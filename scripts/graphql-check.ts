@@ -8,10 +8,10 @@ import { pathToFileURL } from "node:url";
 
 import { Kind, parse, validate, type DocumentNode } from "graphql";
 
-import { loadAdminSchema } from "../tests/simulator/schema/load";
+import { loadAdminSchema } from "../tests/simulator/graphql/schema";
 
 const dir = resolve(import.meta.dirname, "../app/graphql");
-const schema = loadAdminSchema();
+const { schema } = loadAdminSchema();
 const problems: string[] = [];
 let checked = 0;
 

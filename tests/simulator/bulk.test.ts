@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Simulator } from "./server";
+import { gql, SHOP, startTestSimulator, tokenWithScopes } from "./test-support";
+
+let sim: Simulator;
+let token: string;
+
+beforeAll(async () => {
+  sim = await startTestSimulator();
+  token = tokenWithScopes(sim, ["read_products", "read_customers"]);
+});
+afterAll(() => sim.close());
+
+const RUN = `mutation Run($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id status } userErrors { field message code } } }`;
+const POLL = `query Poll($id: ID!) { bulkOperation(id: $id) { id status errorCode objectCount rootObjectCount fileSize url partialDataUrl } }`;
+
+async function run(query: string) {
+  const r = await gql(sim, token, RUN, { q: query });
+  return r.body.data!.bulkOperationRunQuery as { bulkOperation: { id: string; status: string } | null; userErrors: { field: string[]; message: string; code: string }[] };
+}
+
+async function finished(id: string) {
+  await sim.graphql.bulk.whenFinished(sim.store.shop(SHOP), id);
+  return (await gql(sim, token, POLL, { id })).body.data!.bulkOperation as {
+    status: string;
+    errorCode: string | null;
+    objectCount: string;
+    rootObjectCount: string;
+    fileSize: string | null;
+    url: string | null;
+  };
+}
+
+describe("bulk operations", () => {
+  it("GIVEN products with variants WHEN a bulk query runs THEN it goes CREATED → COMPLETED and the JSONL has one line per node with __parentId", async () => {
+    const started = await run(`{ products { edges { node { id title variants { edges { node { id sku } } } } } } }`);
+    expect(started.userErrors).toEqual([]);
+    expect(started.bulkOperation!.status).toBe("CREATED");
+    const current = await gql(sim, token, `{ currentBulkOperation { id status } }`);
+    expect((current.body.data!.currentBulkOperation as { id: string }).id).toBe(started.bulkOperation!.id);
+
+    const op = await finished(started.bulkOperation!.id);
+    const shop = sim.store.shop(SHOP);
+    expect(op).toMatchObject({ status: "COMPLETED", errorCode: null, objectCount: String(shop.products.size + shop.variants.size), rootObjectCount: String(shop.products.size) });
+    const res = await fetch(op.url!);
+    const text = await res.text();
+    expect(Number(op.fileSize)).toBe(Buffer.byteLength(text));
+    const lines = text.trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, string>);
+    expect(lines).toHaveLength(shop.products.size + shop.variants.size);
+
+    const products = lines.filter((l) => !("__parentId" in l));
+    const variants = lines.filter((l) => "__parentId" in l);
+    expect(products).toHaveLength(shop.products.size);
+    expect(Object.keys(products[0])).toEqual(["id", "title"]);
+    for (const v of variants) {
+      const variantId = v.id.split("/").pop()!;
+      expect(v.__parentId).toBe(`gid://shopify/Product/${shop.variants.get(variantId)!.productId}`);
+      expect(Object.keys(v)).toEqual(["id", "sku", "__parentId"]);
+    }
+    // Children follow their parent.
+    const firstProduct = lines.findIndex((l) => l.id === variants[0].__parentId);
+    expect(firstProduct).toBeLessThan(lines.indexOf(variants[0]));
+  });
+
+  it("GIVEN a nodes-only connection THEN it runs too", async () => {
+    const started = await run(`{ customers { nodes { id email } } }`);
+    const op = await finished(started.bulkOperation!.id);
+    expect(op.objectCount).toBe(String(sim.store.shop(SHOP).customers.size));
+  });
+
+  it.each([
+    [`{ shop { name } }`, "Bulk queries must contain at least one connection."],
+    [`{ products { edges { node { title variants { edges { node { id } } } } } } }`, "The parent 'node' field for a nested connection must select the 'id' field. Connection fields without 'id': variants."],
+    [`{ products { edges { node { id collections { edges { node { id products { edges { node { id } } } } } } } } } }`, "Bulk queries cannot contain connections with a nesting depth greater than 2."],
+    [`{ products { edges { node { nope } } } }`, "Invalid bulk query: Field 'nope' doesn't exist on type 'Product'"],
+  ])("GIVEN %s THEN a userError explains why", async (query, message) => {
+    const r = await run(query);
+    expect(r.bulkOperation).toBeNull();
+    expect(r.userErrors).toEqual([{ field: ["query"], message, code: "INVALID" }]);
+  });
+
+  it("GIVEN a bulk query over data without the scope THEN it FAILS with ACCESS_DENIED", async () => {
+    const started = await run(`{ orders { edges { node { id } } } }`);
+    expect(started.userErrors).toEqual([]);
+    const op = await finished(started.bulkOperation!.id);
+    expect(op).toMatchObject({ status: "FAILED", errorCode: "ACCESS_DENIED", url: null });
+  });
+});

@@ -1,0 +1,5 @@
+export * from "./store";
+export * from "./types";
+export * from "./seed";
+export * from "./format";
+export * as payloads from "./payloads";
