@@ -43,7 +43,6 @@ export default defineConfig({
     url: `${SIMULATOR_ORIGIN}/_simulator/health`,
     timeout: 180_000,
     reuseExistingServer: false,
-    stdout: "pipe",
     env: {
       PORT: String(appPort),
       SIMULATOR_PORT: String(simulatorPort),
