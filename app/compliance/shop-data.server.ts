@@ -13,6 +13,9 @@ export const TENANT_MODELS = [
   "Schedule",
   "ActivityLog",
   "CustomerDataExport",
+  "WebhookSubscription",
+  "PlatformConnection",
+  "OutboundEvent",
 ] as const;
 
 export type TenantModel = (typeof TENANT_MODELS)[number];
@@ -34,6 +37,9 @@ export async function deleteShopData(
     counts.Schedule = (await tx.schedule.deleteMany({ where: { shop } })).count;
     counts.ActivityLog = (await tx.activityLog.deleteMany({ where: { shop } })).count;
     counts.CustomerDataExport = (await tx.customerDataExport.deleteMany({ where: { shop } })).count;
+    counts.WebhookSubscription = (await tx.webhookSubscription.deleteMany({ where: { shop } })).count;
+    counts.PlatformConnection = (await tx.platformConnection.deleteMany({ where: { shop } })).count;
+    counts.OutboundEvent = (await tx.outboundEvent.deleteMany({ where: { shop } })).count;
     counts.Shop = (await tx.shop.deleteMany({ where: { shop } })).count;
     return counts;
   });

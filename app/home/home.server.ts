@@ -2,7 +2,7 @@ import type { AdminApiContext } from "@shopify/shopify-app-remix/server";
 
 import { prisma } from "~/db.server";
 import { SHOP_INFO_QUERY } from "~/graphql/ShopInfo";
-import { SYNCS } from "~/syncs/catalog";
+import { SYNC_PAGES, switchesOfPage } from "~/syncs/definitions";
 
 export async function loadHome(admin: AdminApiContext, shop: string) {
   const [response, settings] = await Promise.all([
@@ -14,11 +14,12 @@ export async function loadHome(admin: AdminApiContext, shop: string) {
   const enabled = new Set(settings.filter((s) => s.enabled).map((s) => s.sync));
   return {
     shop: data.shop,
-    syncs: SYNCS.map((sync) => ({
-      key: sync.key,
-      title: sync.title,
-      description: sync.description,
-      enabled: sync.settingKeys.some((k) => enabled.has(k)),
+    syncs: SYNC_PAGES.map((page) => ({
+      key: page.key,
+      path: page.path,
+      title: page.title,
+      description: page.description,
+      enabled: switchesOfPage(page.key).some((s) => enabled.has(s.key)),
     })),
   };
 }

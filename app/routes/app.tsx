@@ -28,6 +28,11 @@ export default function App() {
         <Link to="/app" rel="home">
           Home
         </Link>
+        <Link to="/app/purchases">Purchases</Link>
+        <Link to="/app/consent">Consent</Link>
+        <Link to="/app/catalog">Catalog</Link>
+        <Link to="/app/activity">Activity log</Link>
+        <Link to="/app/settings">Settings</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>
