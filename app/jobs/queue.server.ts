@@ -71,6 +71,30 @@ export async function enqueue(db: Db, options: EnqueueOptions): Promise<{ id: st
 }
 
 /**
+ * The INSERT that `enqueue` would perform, as one SQL statement for a batch transaction
+ * (`db.$transaction([...statements])`), inserted only when `onlyIf` (an SQL condition) holds at that point of the
+ * batch. The webhook intake uses it to add a delivery's job only when the delivery row was new, in the same round
+ * trip and without an interactive transaction. Same validation and defaults as `enqueue`.
+ */
+/** The `Job.maxAttempts` column default, for statements that cannot lean on it. */
+export const DEFAULT_MAX_ATTEMPTS = 8;
+
+export function enqueueStatement(options: EnqueueOptions & { id?: string }, onlyIf: Prisma.Sql): Prisma.Sql {
+  const definition = getJobDefinition(options.type);
+  const payload = options.payload ?? {};
+  if (definition?.schema) {
+    const result = definition.schema.safeParse(payload);
+    if (!result.success) throw new InvalidJobPayloadError(options.type, result.error.message);
+  }
+  const now = new Date();
+  // Every timestamp is a parameter (see the note at the top): column defaults would use the database clock.
+  return Prisma.sql`INSERT INTO "Job" ("id", "shop", "type", "payload", "status", "runAt", "attempts", "maxAttempts", "dedupeKey", "createdAt", "updatedAt")
+    SELECT ${options.id ?? randomUUID()}, ${options.shop ?? null}, ${options.type}, ${JSON.stringify(payload)}, 'queued',
+      ${options.runAt ?? now}, 0, ${options.maxAttempts ?? definition?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS}, ${options.dedupeKey ?? null}, ${now}, ${now}
+    WHERE ${onlyIf}`;
+}
+
+/**
  * Which SQL dialect a client (or transaction client) speaks. Prisma keeps it on every client instance; it is
  * not public API, so tests/jobs/queue.test.ts checks it for both kinds of client on both databases.
  */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { recordActivity } from "~/activity/activity.server";
 import { defineJob, PermanentJobError } from "~/jobs/define.server";
 import { parseShopifyJson } from "./json";
 import { findWebhookHandler, WEBHOOK_JOB } from "./handlers.server";
@@ -22,6 +23,7 @@ export const processWebhookJob = defineJob(WEBHOOK_JOB, {
     if (!parsed.success) throw new PermanentJobError(`payload no longer matches ${delivery.topic}: ${parsed.error.message}`);
 
     const log = logger.child({ topic: delivery.topic, webhookId: delivery.webhookId });
+    const started = performance.now();
     try {
       await handler.handle({ db, shop, payload: parsed.data, delivery, jobId: job.id, log });
     } catch (error) {
@@ -31,10 +33,24 @@ export const processWebhookJob = defineJob(WEBHOOK_JOB, {
       });
       throw error;
     }
-    // updateMany: shop/redact deletes this very row, which is then simply gone.
-    await db.webhookDelivery.updateMany({
+    const processedAt = new Date();
+    // updateMany: shop/redact deletes this very row, which is then simply gone, and so must be every trace of it.
+    const { count } = await db.webhookDelivery.updateMany({
       where: { id: deliveryId, shop },
-      data: { status: "processed", processedAt: new Date(), error: null },
+      data: { status: "processed", processedAt, error: null },
+    });
+    if (count === 0) return;
+    // The intake leaves the activity entry to this job, off the hot path; it knows the processing time too.
+    await recordActivity(db, {
+      shop,
+      direction: "in",
+      kind: "webhook",
+      sync: handler.sync ?? null,
+      name: delivery.topic,
+      status: "processed",
+      reference: delivery.webhookId,
+      durationMs: performance.now() - started,
+      detail: { waitedMs: processedAt.getTime() - delivery.receivedAt.getTime(), attempt: job.attempts },
     });
   },
 });
