@@ -67,37 +67,27 @@ export async function receiveWebhook(request: Request): Promise<Response> {
       : { type: WEBHOOK_JOB, shop: delivery.shop, payload: { deliveryId: delivery.id }, dedupeKey: `webhook:${delivery.webhookId}` },
   );
 
-  const log = logger.child({ shop: delivery.shop, topic: delivery.topic, webhookId: delivery.webhookId });
-  if (!inserted) {
-    log.info("duplicate webhook delivery ignored");
-    await recordActivity(prisma, {
-      shop: delivery.shop,
-      direction: "in",
-      kind: "webhook",
-      sync: handler?.sync ?? null,
-      name: delivery.topic,
-      status: "duplicate",
-      reference: delivery.webhookId,
-      durationMs: performance.now() - started,
-    });
-    return new Response(null, { status: 200 });
-  }
-  if (failure) {
-    log.warn({ reason: failure.reason }, "webhook recorded as failed");
-    await recordActivity(prisma, {
-      shop: delivery.shop,
-      direction: "in",
-      kind: "webhook",
-      sync: handler?.sync ?? null,
-      name: delivery.topic,
-      status: failure.status === 200 ? "ignored" : "failed",
-      reference: delivery.webhookId,
-      durationMs: performance.now() - started,
-      detail: { error: failure.reason },
-    });
-    return new Response(failure.status === 200 ? null : failure.reason, { status: failure.status });
-  }
-  return new Response(null, { status: 200 });
+  if (inserted && !failure) return new Response(null, { status: 200 });
+
+  // Only duplicates and unprocessable deliveries get their activity entry here; accepted ones get it from the job.
+  const status = !inserted ? "duplicate" : failure?.status === 200 ? "ignored" : "failed";
+  logger[status === "failed" ? "warn" : "info"](
+    { shop: delivery.shop, topic: delivery.topic, webhookId: delivery.webhookId, reason: failure?.reason },
+    `webhook delivery ${status}`,
+  );
+  await recordActivity(prisma, {
+    shop: delivery.shop,
+    direction: "in",
+    kind: "webhook",
+    sync: handler?.sync ?? null,
+    name: delivery.topic,
+    status,
+    reference: delivery.webhookId,
+    durationMs: performance.now() - started,
+    detail: inserted && failure ? { error: failure.reason } : {},
+  });
+  if (!inserted || !failure || failure.status === 200) return new Response(null, { status: 200 });
+  return new Response(failure.reason, { status: failure.status });
 }
 
 interface VerifiedWebhook {
