@@ -3,10 +3,13 @@ import { z } from "zod";
 import type { WebhookHandler } from "~/webhooks/handlers.server";
 import { shopifyId } from "~/webhooks/json";
 import { removeSchedulesForShop } from "~/jobs/queue.server";
+import { markShopUninstalled, turnOffRevokedSwitches } from "~/syncs/records.server";
+import { ensureHealthSchedule } from "~/syncs/schedule.server";
 
 /**
  * app/uninstalled. The access token is already revoked when this arrives, so everything here is local:
- * sessions go, the shop is marked uninstalled and every sync off. Data stays until shop/redact.
+ * sessions go, the shop is marked uninstalled, every sync off and its subscriptions history. Data stays until
+ * shop/redact.
  */
 export const appUninstalled = {
   topic: "APP_UNINSTALLED",
@@ -26,14 +29,18 @@ export const appUninstalled = {
         create: { shop, uninstalledAt, installedAt: uninstalledAt },
         update: { uninstalledAt },
       });
-      await tx.syncSetting.updateMany({ where: { shop }, data: { enabled: false } });
+      // Shopify removes shop-specific subscriptions with the installation: our rows become history.
+      await markShopUninstalled(tx, shop, uninstalledAt);
       await removeSchedulesForShop(tx, shop);
     });
     log.info("shop uninstalled: sessions deleted, syncs off, data kept until shop/redact");
   },
 } satisfies WebhookHandler;
 
-/** app/scopes_update: store what the merchant has granted now. An older update never overwrites a newer one. */
+/**
+ * app/scopes_update: store what the merchant has granted now, and turn off every sync that lost a scope it needs
+ * (status "revoked", app/syncs/records.server.ts). An older update never overwrites a newer one.
+ */
 export const appScopesUpdate = {
   topic: "APP_SCOPES_UPDATE",
   schema: z
@@ -51,6 +58,7 @@ export const appScopesUpdate = {
       log.info({ updatedAt }, "older app/scopes_update ignored");
       return;
     }
+    let revoked: Awaited<ReturnType<typeof turnOffRevokedSwitches>> = [];
     await db.$transaction(async (tx) => {
       await tx.shop.upsert({
         where: { shop },
@@ -58,7 +66,11 @@ export const appScopesUpdate = {
         update: { scopes, scopesUpdatedAt: updatedAt },
       });
       await tx.session.updateMany({ where: { shop }, data: { scope: scopes } });
+      revoked = await turnOffRevokedSwitches(tx, shop, payload.current);
+      // Whatever Shopify leaves of a revoked switch's subscriptions, the health check deletes as strays.
+      if (revoked.length > 0) await ensureHealthSchedule(tx, shop);
     });
+    if (revoked.length > 0) log.info({ revoked }, "syncs turned off: a scope they need was revoked");
     log.info({ scopes: payload.current }, "granted scopes updated");
   },
 } satisfies WebhookHandler;

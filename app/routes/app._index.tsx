@@ -3,13 +3,10 @@ import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 
-import { authenticate } from "~/shopify.server";
 import { loadHome } from "~/home/home.server";
+import { withAdminClient } from "~/shopify/admin-client.server";
 
-export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { admin, session } = await authenticate.admin(request);
-  return loadHome(admin, session.shop);
-};
+export const loader = async ({ request }: LoaderFunctionArgs) => withAdminClient(request, (admin) => loadHome(admin));
 
 export default function Home() {
   const { shop, syncs } = useLoaderData<typeof loader>();

@@ -91,3 +91,22 @@ export function findSwitch(key: string): SyncSwitch | undefined {
 export function webhookPath(topic: WebhookTopic): string {
   return `/webhooks/${topic.toLowerCase().replace("_", "/")}`;
 }
+
+/** Every topic some switch subscribes to. */
+export const SYNC_TOPICS: readonly WebhookTopic[] = SYNC_SWITCHES.flatMap((s) => s.topics);
+
+/**
+ * The switch a delivered topic belongs to. Accepts the header form (`orders/create`,
+ * `customers/email_marketing_consent/update`) as well as the enum form (`ORDERS_CREATE`).
+ */
+export function switchOfTopic(topic: string): SyncSwitch | undefined {
+  const normalised = topic.toUpperCase().replace(/[/.]/g, "_");
+  return SYNC_SWITCHES.find((s) => (s.topics as readonly string[]).includes(normalised));
+}
+
+/**
+ * Extra settings of a topic's subscription. `includeFields` cuts payload size but every later sync reads more
+ * fields than a list written today would guess, so none is set yet: a sync issue that knows exactly which fields
+ * it reads adds them here (changing them later needs webhookSubscriptionUpdate, which the health job does not do).
+ */
+export const TOPIC_SUBSCRIPTION_OPTIONS: Partial<Record<WebhookTopic, { includeFields?: string[]; filter?: string }>> = {};

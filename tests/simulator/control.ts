@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { signIdToken } from "./jwt";
+import { parseFault, type AdminApiFaults } from "./graphql/faults";
 import { gid, gqlTime, money, parseGid } from "./store/format";
 import { orderTotals } from "./store/payloads";
 import { seedShop, type SeedOptions, type ShopSeedOptions } from "./store/seed";
@@ -21,6 +22,7 @@ export interface ControlDeps {
   apiKey: string;
   apiSecret: string;
   reset(seed?: SeedOptions | false): void;
+  faults: AdminApiFaults;
   bulkFile(token: string): Buffer | undefined;
   schemaLoadMs: number;
 }
@@ -168,6 +170,7 @@ function shopState(deps: ControlDeps, shop: ShopState) {
     currency: shop.currency,
     plan: shop.plan,
     throttle: deps.buckets.status(shop),
+    adminApi: { ...deps.faults.stats(shop.domain), pendingFaults: deps.faults.pending(shop.domain) },
     installed: shop.installation.installed,
     scopes: shop.installation.scopes,
     requiredScopes: deps.store.config.requiredScopes,
@@ -475,6 +478,21 @@ async function route(deps: ControlDeps, method: string, url: URL, json: () => Pr
     });
     if (typeof b.available === "number") deps.buckets.set(shop, b.available);
     return { data: { plan: shop.plan, throttle: deps.buckets.status(shop) } };
+  }
+  if (at("POST", "faults")) {
+    const b = await json();
+    let fault;
+    try {
+      fault = parseFault(b);
+      deps.faults.inject(domain, fault, b.count === undefined ? 1 : Number(b.count));
+    } catch (e) {
+      throw new HttpError(400, (e as Error).message);
+    }
+    return { status: 201, data: { pending: deps.faults.pending(domain) } };
+  }
+  if (at("DELETE", "faults")) {
+    deps.faults.clear(domain);
+    return { data: { pending: [] } };
   }
   if (at("POST", "tokens")) {
     const b = await json();

@@ -123,6 +123,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
 
   const reset = (seed?: SeedOptions | false) => {
     graphql.bulk.close();
+    graphql.faults.reset();
     store.shops.clear();
     buckets.reset();
     webhooks.clearLog();
@@ -162,6 +163,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     apiKey: opts.apiKey,
     apiSecret: opts.apiSecret,
     reset,
+    faults: graphql.faults,
     bulkFile: (t: string) => graphql.bulk.file(t),
     schemaLoadMs: graphql.loaded.loadMs,
   };
@@ -190,6 +192,15 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       const domain = shopFromRequest(req);
       const shop = domain ? store.findShop(domain) : undefined;
       if (!shop) return sendJson(res, 404, { errors: "Not Found" }, { "X-Simulator-Hint": "set X-Simulator-Shop or a *.myshopify.com Host" });
+      const fault = graphql.faults.next(shop.domain);
+      if (fault) {
+        await body();
+        if ("disconnect" in fault) {
+          req.socket.destroy();
+          return;
+        }
+        return sendJson(res, fault.status, { errors: fault.status === 429 ? "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service." : "Internal Server Error" }, { "X-Simulator-Fault": "injected" });
+      }
       const token = req.headers["x-shopify-access-token"];
       if (!store.authenticate(shop.domain, typeof token === "string" ? token : null)) {
         return sendJson(res, 401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });

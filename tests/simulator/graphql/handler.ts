@@ -20,6 +20,7 @@ import { BulkRunner } from "./bulk";
 import { makeFieldResolver, type Ctx } from "./context";
 import { actualCost, MAX_QUERY_COST, requestedCost } from "./cost";
 import { toShopifyError, validateForShopify, type ShopifyError } from "./errors";
+import { AdminApiFaults } from "./faults";
 import { catalogResolvers } from "./resolvers/catalog";
 import { customerResolvers } from "./resolvers/customers";
 import { orderResolvers } from "./resolvers/orders";
@@ -50,6 +51,8 @@ const DOC_CACHE_MAX = 500;
 export class GraphqlEndpoint {
   readonly loaded: LoadedSchema;
   readonly bulk: BulkRunner;
+  /** Injected failures and per-shop counters (faults.ts); applied by the server before authentication. */
+  readonly faults = new AdminApiFaults();
   private readonly docs = new Map<string, DocumentNode | GraphQLError>();
 
   constructor(private readonly deps: GraphqlDeps) {
@@ -143,6 +146,7 @@ export class GraphqlEndpoint {
       };
     }
     if (!buckets.take(shop, requested)) {
+      this.faults.countThrottled(shop.domain);
       return {
         status: 200,
         headers,
