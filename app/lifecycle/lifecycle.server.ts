@@ -66,7 +66,7 @@ export const appScopesUpdate = {
         update: { scopes, scopesUpdatedAt: updatedAt },
       });
       await tx.session.updateMany({ where: { shop }, data: { scope: scopes } });
-      revoked = await turnOffRevokedSwitches(tx, shop, payload.current);
+      revoked = await turnOffRevokedSwitches(tx, shop, payload.current, updatedAt);
       // Whatever Shopify leaves of a revoked switch's subscriptions, the health check deletes as strays.
       if (revoked.length > 0) await ensureHealthSchedule(tx, shop);
     });

@@ -24,7 +24,7 @@ import {
 } from "./definitions";
 import { createSubscription, deleteSubscription, describeShopifyFailure, findSubscription } from "./remote.server";
 import { ensureHealthSchedule, removeHealthScheduleIfIdle } from "./schedule.server";
-import { listScopes, missingScopes } from "./scopes";
+import { permissionList, missingScopes } from "./scopes";
 
 /**
  * The sync control plane: turning a switch on and off, with its shop-specific webhook subscriptions. Routes call
@@ -71,7 +71,7 @@ export class ScopeNotGrantedError extends Error {
     readonly key: SyncSwitchKey,
     readonly missing: string[],
   ) {
-    super(`Shopify has not granted ${listScopes(missing)}, which this sync needs.`);
+    super(`Shopify has not granted ${permissionList(missing)}, which this sync needs.`);
     this.name = "ScopeNotGrantedError";
   }
 }
@@ -405,7 +405,7 @@ export async function recordScopeDeclined(db: PrismaClient, shop: string, key: S
     data: {
       status: "off",
       lastError:
-        `${sw.title} is off because Shopify did not get permission to ${listScopes(declined)}. ` +
+        `${sw.title} is off because Shopify did not get permission to ${permissionList(declined)}. ` +
         "To try again, turn it on and choose to grant access on Shopify's screen.",
       lastErrorAt: new Date(),
     },

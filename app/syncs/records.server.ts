@@ -1,7 +1,7 @@
 import type { Db } from "~/db.server";
 import { recordActivity } from "~/activity/activity.server";
 import { findSwitch, type SyncSwitchKey } from "./definitions";
-import { listScopes, missingScopes } from "./scopes";
+import { permissionList, missingScopes } from "./scopes";
 
 /**
  * The control plane's bookkeeping that never talks to Shopify, for the webhook handlers (app/lifecycle, the
@@ -14,7 +14,7 @@ export function deletedRowData(reason: string, now: Date) {
 }
 
 export function revokedMessage(missing: readonly string[]): string {
-  return `Turned off because access to ${listScopes(missing)} was removed in Shopify. Turn it on again to grant it.`;
+  return `Turned off because access to ${permissionList(missing)} was removed in Shopify. Turn it on again to grant it.`;
 }
 
 /**
@@ -22,16 +22,23 @@ export function revokedMessage(missing: readonly string[]): string {
  * covers turns off with status "revoked". Its subscriptions are marked deleted in our records only: Shopify removes
  * the subscriptions of a revoked scope itself, and whatever it leaves behind the health job deletes as a stray.
  * The version bump makes a toggle in flight on that switch lose its claim instead of turning it back on.
+ * A switch changed after `revokedAt` (the update's own time) is left alone: webhooks arrive late, and a merchant who
+ * granted the scope again and turned the switch on meanwhile was checked against the scopes Shopify held then.
  * Run inside the handler's transaction.
  */
 export async function turnOffRevokedSwitches(
   db: Db,
   shop: string,
   current: readonly string[],
+  revokedAt: Date,
   now = new Date(),
 ): Promise<{ key: SyncSwitchKey; missing: string[] }[]> {
   const settings = await db.syncSetting.findMany({
-    where: { shop, OR: [{ enabled: true }, { status: { in: ["enabling", "disabling"] } }] },
+    where: {
+      shop,
+      updatedAt: { lte: revokedAt },
+      OR: [{ enabled: true }, { status: { in: ["enabling", "disabling"] } }],
+    },
   });
   const revoked: { key: SyncSwitchKey; missing: string[] }[] = [];
   for (const setting of settings) {
@@ -46,7 +53,7 @@ export async function turnOffRevokedSwitches(
     });
     const { count } = await db.webhookSubscription.updateMany({
       where: { shop, sync: sw.key, liveKey: { not: null } },
-      data: deletedRowData(`access to ${listScopes(missing)} was removed`, now),
+      data: deletedRowData(`access to ${permissionList(missing)} was removed`, now),
     });
     await recordActivity(db, {
       shop,

@@ -10,8 +10,29 @@ export function missingScopes(required: readonly string[], granted: readonly str
   return required.filter((scope) => !scopeGranted(scope, granted));
 }
 
-/** "read_orders", "read_orders and write_customers", "a, b and c": scope names as the merchant sees them on the grant screen. */
-export function listScopes(scopes: readonly string[]): string {
-  if (scopes.length <= 1) return scopes.join("");
-  return `${scopes.slice(0, -1).join(", ")} and ${scopes[scopes.length - 1]}`;
+const RESOURCES: Record<string, string> = {
+  all_orders: "all orders",
+  customers: "customers",
+  inventory: "inventory",
+  orders: "orders",
+  products: "products",
+};
+
+/** `read_orders` → "View orders", `write_customers` → "Edit customers": the wording of Shopify's grant screen. */
+export function permissionLabel(scope: string): string {
+  const match = /^(read|write)_(.+)$/.exec(scope);
+  if (!match) return scope;
+  const resource = RESOURCES[match[2]] ?? match[2].replace(/_/g, " ");
+  return `${match[1] === "read" ? "View" : "Edit"} ${resource}`;
+}
+
+/** "A", "A and B", "A, B and C". */
+export function joinWords(parts: readonly string[]): string {
+  if (parts.length <= 1) return parts.join("");
+  return `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
+}
+
+/** “View orders”, “View products” and “View inventory”: permissions as the merchant sees them on the grant screen. */
+export function permissionList(scopes: readonly string[]): string {
+  return joinWords(scopes.map((s) => `“${permissionLabel(s)}”`));
 }

@@ -380,7 +380,7 @@ describe.each(["sqlite", "postgresql"] as const)("sync control plane on %s", (pr
       const [status] = await control.loadSwitches(db(), SHOP, "purchases", []);
       expect(status).toMatchObject({ enabled: false, status: "off", missingScopes: ["read_orders"] });
       expect(status.lastError).toBe(
-        "Purchase sync is off because Shopify did not get permission to read_orders. To try again, turn it on and choose to grant access on Shopify's screen.",
+        "Purchase sync is off because Shopify did not get permission to “View orders”. To try again, turn it on and choose to grant access on Shopify's screen.",
       );
       expect(simSubscriptions()).toEqual([]);
       // AND a later successful turn-on clears it
@@ -401,7 +401,7 @@ describe.each(["sqlite", "postgresql"] as const)("sync control plane on %s", (pr
       expect((await db().webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).status).toBe("processed");
       const [purchases] = await control.loadSwitches(db(), SHOP, "purchases", ALL_SCOPES.filter((s) => s !== "read_orders"));
       expect(purchases).toMatchObject({ enabled: false, status: "revoked", missingScopes: ["read_orders"] });
-      expect(purchases.lastError).toBe("Turned off because access to read_orders was removed in Shopify. Turn it on again to grant it.");
+      expect(purchases.lastError).toBe("Turned off because access to “View orders” was removed in Shopify. Turn it on again to grant it.");
       expect(await db().webhookSubscription.count({ where: { shop: SHOP, sync: "purchases", liveKey: { not: null } } })).toBe(0);
       expect(await db().webhookSubscription.count({ where: { shop: SHOP, sync: "purchases", status: "deleted" } })).toBe(3);
       expect((await setting("consent_email")).status).toBe("on");
@@ -410,6 +410,27 @@ describe.each(["sqlite", "postgresql"] as const)("sync control plane on %s", (pr
       await runHealth();
       expect(simSubscriptions()).toEqual([consentSubscription]);
       expect(await liveRows()).toEqual(simSubscriptions());
+    });
+
+    it("a revocation processed late does not turn off a switch the merchant turned on after it", async () => {
+      // GIVEN the merchant removed read_orders in Shopify (its app/scopes_update waits, unprocessed, in the queue)
+      const withoutOrders = ALL_SCOPES.filter((s) => s !== "read_orders");
+      sim.store.setScopes(SHOP, withoutOrders);
+      const revokedAt = new Date();
+      // AND then granted it again and turned purchases on (turning on checks the scopes Shopify holds then)
+      sim.store.setScopes(SHOP, ALL_SCOPES);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await control.enableSwitch(ctx(), "purchases");
+      // WHEN the revocation is processed after that
+      const { turnOffRevokedSwitches } = await import("~/syncs/records.server");
+      const turnedOff = await db().$transaction((tx) => turnOffRevokedSwitches(tx, SHOP, withoutOrders, revokedAt));
+      // THEN the switch stays on, with its subscriptions
+      expect(turnedOff).toEqual([]);
+      expect((await setting("purchases")).status).toBe("on");
+      expect(simSubscriptions()).toHaveLength(3);
+      // AND a revocation made after the switch was turned on still turns it off
+      const later = await db().$transaction((tx) => turnOffRevokedSwitches(tx, SHOP, withoutOrders, new Date(Date.now() + 1_000)));
+      expect(later.map((r) => r.key)).toEqual(["purchases"]);
     });
 
     // ------------------------------------------------------------------------------------------------ health

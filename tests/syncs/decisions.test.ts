@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 
 import { SYNC_SWITCHES, SYNC_TOPICS, switchOfTopic, webhookPath, type WebhookTopic } from "~/syncs/definitions";
 import { planRepairs, type LiveRow, type PlanInput, type RemoteSubscription } from "~/syncs/reconcile";
-import { listScopes, missingScopes, scopeGranted } from "~/syncs/scopes";
+import { missingScopes, permissionList, scopeGranted } from "~/syncs/scopes";
 
 describe("scopes", () => {
   it.each([
@@ -25,9 +25,9 @@ describe("scopes", () => {
   });
 
   it("names scopes the way a sentence reads", () => {
-    expect(listScopes(["read_orders"])).toBe("read_orders");
-    expect(listScopes(["a", "b"])).toBe("a and b");
-    expect(listScopes(["a", "b", "c"])).toBe("a, b and c");
+    expect(permissionList(["read_orders"])).toBe("“View orders”");
+    expect(permissionList(["a", "write_b"])).toBe("“a” and “Edit b”");
+    expect(permissionList(["a", "b", "c"])).toBe("“a”, “b” and “c”");
   });
 });
 
