@@ -12,6 +12,9 @@ const schema = z.object({
   SCOPES: z.string().default(""),
   DATABASE_URL: z.string().optional(),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
+  // Encrypts the platform signing secrets at rest; without it they are encrypted with a key derived from
+  // SHOPIFY_API_SECRET (docs/decisions/004-platform-secrets.md).
+  SYNCLINE_ENCRYPTION_KEY: z.string().min(32, "at least 32 characters, e.g. `openssl rand -base64 32`").optional(),
   // Set only for local development and tests: the origin of the Shopify simulator (tests/simulator).
   SHOPIFY_ADMIN_ORIGIN: z.string().url().optional(),
   // "false" when the job worker runs as separate processes (`npm run worker`).

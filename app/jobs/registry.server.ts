@@ -6,6 +6,7 @@
 import { JOB_RETENTION } from "./system.server";
 import "~/webhooks/process.server"; // webhook.process: every accepted webhook delivery
 import "~/syncs/health.server"; // syncs.subscriptions.health: webhook subscriptions compared with Shopify and repaired
+import "~/events/jobs.server"; // events.deliver: outbound events to the platform, one attempt per job
 
 import { prisma } from "~/db.server";
 import { recordActivity } from "~/activity/activity.server";
