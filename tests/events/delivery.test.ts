@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { createTestDatabase, postgresAvailable, postgresSkipReason, type TestDatabase } from "../support/db";
-import { TEST_API_KEY, TEST_API_SECRET, TEST_APP_URL } from "../support/webhooks";
+import { loadAppFor, unloadApp } from "../support/app";
 import { startReceiver, verifyStandardWebhook, type Receiver } from "./receiver";
 
 const pgUp = await postgresAvailable();
@@ -39,15 +39,7 @@ describe.each(["sqlite", "postgresql"] as const)("outbound events on %s", (provi
 
     beforeAll(async () => {
       database = await createTestDatabase(provider, { name: "events" });
-      Object.assign(process.env, {
-        DATABASE_URL: database.url,
-        SHOPIFY_API_KEY: TEST_API_KEY,
-        SHOPIFY_API_SECRET: TEST_API_SECRET,
-        SHOPIFY_APP_URL: TEST_APP_URL,
-        RUN_WORKER_IN_PROCESS: "false",
-      });
-      vi.resetModules();
-      await import("~/jobs/registry.server");
+      await loadAppFor(database);
       const deliver = await import("~/events/deliver.server");
       const connection = await import("~/platform/connection.server");
       app = {
@@ -66,9 +58,7 @@ describe.each(["sqlite", "postgresql"] as const)("outbound events on %s", (provi
     });
 
     afterAll(async () => {
-      const { prisma } = await import("~/db.server");
-      await prisma.$disconnect();
-      await database?.drop();
+      await unloadApp(database);
     });
 
     beforeEach(async () => {

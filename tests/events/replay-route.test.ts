@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { createTestDatabase, postgresAvailable, postgresSkipReason, type TestDatabase } from "../support/db";
-import { adminRequest, form, installShop, loadAppFor, settle } from "../platform/app-context";
+import { adminRequest, form, installShop, loadAppFor, settle, unloadApp } from "../support/app";
 
 const pgUp = await postgresAvailable();
 const SHOP = "replay-shop.myshopify.com";
@@ -34,9 +34,7 @@ describe.each(["sqlite", "postgresql"] as const)("the replay route on %s", (prov
     });
 
     afterAll(async () => {
-      const { prisma } = await import("~/db.server");
-      await prisma.$disconnect();
-      await database?.drop();
+      await unloadApp(database);
     });
 
     beforeEach(async () => {

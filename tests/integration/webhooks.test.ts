@@ -4,14 +4,12 @@
  */
 import { randomUUID } from "node:crypto";
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { createTestDatabase, postgresAvailable, postgresSkipReason, type TestDatabase } from "../support/db";
+import { loadAppFor, unloadApp } from "../support/app";
 import {
   shopifyWebhookRequest,
-  TEST_API_KEY,
-  TEST_API_SECRET,
-  TEST_APP_URL,
   type SignedWebhook,
 } from "../support/webhooks";
 
@@ -32,15 +30,7 @@ describe.each(["sqlite", "postgresql"] as const)("webhook intake on %s", (provid
 
     beforeAll(async () => {
       database = await createTestDatabase(provider, { name: "webhooks" });
-      Object.assign(process.env, {
-        DATABASE_URL: database.url,
-        SHOPIFY_API_KEY: TEST_API_KEY,
-        SHOPIFY_API_SECRET: TEST_API_SECRET,
-        SHOPIFY_APP_URL: TEST_APP_URL,
-        RUN_WORKER_IN_PROCESS: "false",
-      });
-      vi.resetModules();
-      await import("~/jobs/registry.server");
+      await loadAppFor(database);
       app = {
         receiveWebhook: (await import("~/webhooks/receive.server")).receiveWebhook,
         runUntilIdle: (await import("~/jobs/worker.server")).runUntilIdle,
@@ -48,9 +38,7 @@ describe.each(["sqlite", "postgresql"] as const)("webhook intake on %s", (provid
     });
 
     afterAll(async () => {
-      const { prisma } = await import("~/db.server");
-      await prisma.$disconnect();
-      await database?.drop();
+      await unloadApp(database);
     });
 
     beforeEach(async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { createTestDatabase, postgresAvailable, postgresSkipReason, type TestDatabase } from "../support/db";
 import { TEST_APP_URL } from "../support/webhooks";
-import { installShop, loadAppFor, settle } from "./app-context";
+import { installShop, loadAppFor, settle, unloadApp } from "../support/app";
 
 const pgUp = await postgresAvailable();
 const SHOP = "api-shop.myshopify.com";
@@ -37,9 +37,7 @@ describe.each(["sqlite", "postgresql"] as const)("platform API authentication on
     });
 
     afterAll(async () => {
-      const { prisma } = await import("~/db.server");
-      await prisma.$disconnect();
-      await database?.drop();
+      await unloadApp(database);
     });
 
     beforeEach(async () => {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { createTestDatabase, postgresAvailable, postgresSkipReason, type TestDatabase } from "../support/db";
-import { adminRequest, form, installShop, loadAppFor, settle } from "./app-context";
+import { adminRequest, form, installShop, loadAppFor, settle, unloadApp } from "../support/app";
 
 const pgUp = await postgresAvailable();
 const SHOP = "settings-shop.myshopify.com";
@@ -25,9 +25,7 @@ describe.each(["sqlite", "postgresql"] as const)("the Settings page on %s", (pro
     });
 
     afterAll(async () => {
-      const { prisma } = await import("~/db.server");
-      await prisma.$disconnect();
-      await database?.drop();
+      await unloadApp(database);
     });
 
     beforeEach(async () => {

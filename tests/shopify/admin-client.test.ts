@@ -2,7 +2,7 @@
  * The Admin API client wrapper (app/shopify/admin-client.server.ts) against the real simulator over HTTP, through the
  * app's own seam (SHOPIFY_ADMIN_ORIGIN → setAbstractFetchFunc in ~/shopify.server), on SQLite and PostgreSQL.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from "vitest";
 import { Session } from "@shopify/shopify-api";
 
 import type { PrismaClient } from "~/db.server";
@@ -11,6 +11,7 @@ import { WEBHOOK_SUBSCRIPTION_DELETE_MUTATION } from "~/graphql/WebhookSubscript
 import type { ShopInfoQuery, WebhookSubscriptionDeleteMutation } from "~/types/admin.generated";
 
 import { createTestDatabase, postgresAvailable, postgresSkipReason, type TestDatabase } from "../support/db";
+import { loadAppFor, unloadApp } from "../support/app";
 import { TEST_API_KEY, TEST_API_SECRET, TEST_APP_URL } from "../support/webhooks";
 import { startSimulator, type Simulator } from "../simulator";
 import { buildFrameUrl } from "../simulator/shell/frame-url";
@@ -66,22 +67,12 @@ describe.each(["sqlite", "postgresql"] as const)("Admin API client on %s", (prov
     beforeAll(async () => {
       database = await createTestDatabase(provider, { name: "adminclient" });
       db = database.prisma;
-      Object.assign(process.env, {
-        DATABASE_URL: database.url,
-        SHOPIFY_API_KEY: TEST_API_KEY,
-        SHOPIFY_API_SECRET: TEST_API_SECRET,
-        SHOPIFY_APP_URL: TEST_APP_URL,
-        SHOPIFY_ADMIN_ORIGIN: sim.origin,
-        RUN_WORKER_IN_PROCESS: "false",
-      });
-      vi.resetModules();
+      await loadAppFor(database, { simulatorOrigin: sim.origin });
       app = await import("~/shopify/admin-client.server");
     });
 
     afterAll(async () => {
-      const { prisma } = await import("~/db.server");
-      await prisma.$disconnect();
-      await database?.drop();
+      await unloadApp(database);
     });
 
     beforeEach(async () => {

@@ -10,10 +10,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 import { Session } from "@shopify/shopify-api";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { DEMO_SHOP, startSimulator, type Simulator } from "../simulator";
 import { createTestDatabase, postgresAvailable, postgresSkipReason, type TestDatabase } from "../support/db";
+import { loadAppFor, unloadApp } from "../support/app";
 import { TEST_API_KEY, TEST_API_SECRET } from "../support/webhooks";
 
 type Control = typeof import("~/syncs/control.server");
@@ -81,16 +82,9 @@ describe.each(["sqlite", "postgresql"] as const)("sync control plane on %s", (pr
     beforeAll(async () => {
       database = await createTestDatabase(provider, { name: "syncs" });
       Object.assign(process.env, {
-        DATABASE_URL: database.url,
-        SHOPIFY_API_KEY: TEST_API_KEY,
-        SHOPIFY_API_SECRET: TEST_API_SECRET,
-        SHOPIFY_APP_URL: APP_URL,
-        SHOPIFY_ADMIN_ORIGIN: sim.origin,
-        RUN_WORKER_IN_PROCESS: "false",
         LOG_LEVEL: "silent",
       });
-      vi.resetModules();
-      await import("~/jobs/registry.server");
+      await loadAppFor(database, { simulatorOrigin: sim.origin, appUrl: APP_URL });
       control = await import("~/syncs/control.server");
       admin = await import("~/shopify/admin-client.server");
       runUntilIdle = (await import("~/jobs/worker.server")).runUntilIdle;
@@ -100,9 +94,7 @@ describe.each(["sqlite", "postgresql"] as const)("sync control plane on %s", (pr
 
     afterAll(async () => {
       receiveWebhook = null;
-      const { prisma } = await import("~/db.server");
-      await prisma.$disconnect();
-      await database?.drop();
+      await unloadApp(database);
     });
 
     let token = "";

@@ -7,21 +7,36 @@ import { vi } from "vitest";
 
 import type { PrismaClient } from "~/db.server";
 
-import type { TestDatabase } from "../support/db";
-import { TEST_API_KEY, TEST_API_SECRET, TEST_APP_URL } from "../support/webhooks";
+import type { TestDatabase } from "./db";
+import { TEST_API_KEY, TEST_API_SECRET, TEST_APP_URL } from "./webhooks";
 
-/** Points the app's environment at `database` and forgets every app module loaded before. */
-export async function loadAppFor(database: TestDatabase): Promise<void> {
+/**
+ * Points the app's environment at `database` (and, with `simulatorOrigin`, its Shopify calls at the simulator), then
+ * forgets every app module loaded before, so the next dynamic import of an app module binds to that database.
+ * Job handlers are registered, as in the app process. Pair with `unloadApp` in afterAll.
+ */
+export async function loadAppFor(
+  database: TestDatabase,
+  options: { simulatorOrigin?: string; appUrl?: string } = {},
+): Promise<void> {
   Object.assign(process.env, {
     DATABASE_URL: database.url,
     SHOPIFY_API_KEY: TEST_API_KEY,
     SHOPIFY_API_SECRET: TEST_API_SECRET,
-    SHOPIFY_APP_URL: TEST_APP_URL,
+    SHOPIFY_APP_URL: options.appUrl ?? TEST_APP_URL,
     RUN_WORKER_IN_PROCESS: "false",
   });
-  delete process.env.SHOPIFY_ADMIN_ORIGIN;
+  if (options.simulatorOrigin) process.env.SHOPIFY_ADMIN_ORIGIN = options.simulatorOrigin;
+  else delete process.env.SHOPIFY_ADMIN_ORIGIN;
   vi.resetModules();
   await import("~/jobs/registry.server");
+}
+
+/** Closes the app's own database client and drops the test database. */
+export async function unloadApp(database: TestDatabase | undefined): Promise<void> {
+  const { prisma } = await import("~/db.server");
+  await prisma.$disconnect();
+  await database?.drop();
 }
 
 /** An installed shop with an offline session, so authenticate.admin accepts its session tokens without Shopify. */
