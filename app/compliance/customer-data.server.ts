@@ -28,18 +28,57 @@ const COMPLIANCE_TOPICS = new Set(["CUSTOMERS_DATA_REQUEST", "CUSTOMERS_REDACT",
 export const webhookDeliveries: CustomerDataHolder = {
   name: "webhook deliveries",
   async export(db, shop, customer, orderIds) {
-    const rows = await findReferencing(db, shop, customer, orderIds);
+    const rows = await referencing(
+      db.webhookDelivery.findMany({
+        where: { shop, OR: containsAny(customer, orderIds) },
+        select: { id: true, topic: true, receivedAt: true, payload: true },
+      }),
+      (row) => row.topic,
+      customer,
+      orderIds,
+    );
     return rows
       .filter((row) => !COMPLIANCE_TOPICS.has(row.topic))
       .map((row) => ({ topic: row.topic, receivedAt: row.receivedAt.toISOString(), payload: row.parsed }));
   },
   async redact(db, shop, customer, orderIds) {
-    const rows = await findReferencing(db, shop, customer, orderIds);
+    const rows = await referencing(
+      db.webhookDelivery.findMany({ where: { shop, OR: containsAny(customer, orderIds) }, select: { id: true, topic: true, payload: true } }),
+      (row) => row.topic,
+      customer,
+      orderIds,
+    );
     for (const row of rows) {
-      await db.webhookDelivery.update({
-        where: { id: row.id },
-        data: { payload: stringify(redactPii(row.parsed)) ?? "{}" },
-      });
+      await db.webhookDelivery.update({ where: { id: row.id }, data: { payload: redactedJson(row.parsed) } });
+    }
+    return rows.length;
+  },
+};
+
+/** Events for the platform (sent or waiting) that carry the customer's data; a redacted one is sent redacted. */
+export const outboundEvents: CustomerDataHolder = {
+  name: "platform events",
+  async export(db, shop, customer, orderIds) {
+    const rows = await referencing(
+      db.outboundEvent.findMany({
+        where: { shop, OR: containsAny(customer, orderIds) },
+        select: { id: true, type: true, createdAt: true, payload: true },
+      }),
+      (row) => row.type,
+      customer,
+      orderIds,
+    );
+    return rows.map((row) => ({ event: row.id, type: row.type, createdAt: row.createdAt.toISOString(), payload: row.parsed }));
+  },
+  async redact(db, shop, customer, orderIds) {
+    const rows = await referencing(
+      db.outboundEvent.findMany({ where: { shop, OR: containsAny(customer, orderIds) }, select: { id: true, type: true, payload: true } }),
+      (row) => row.type,
+      customer,
+      orderIds,
+    );
+    for (const row of rows) {
+      await db.outboundEvent.update({ where: { id: row.id }, data: { payload: redactedJson(row.parsed) } });
     }
     return rows.length;
   },
@@ -57,44 +96,61 @@ export const customerDataExports: CustomerDataHolder = {
   },
 };
 
-export const customerDataHolders: CustomerDataHolder[] = [webhookDeliveries, customerDataExports];
+export const customerDataHolders: CustomerDataHolder[] = [webhookDeliveries, outboundEvents, customerDataExports];
 
-async function findReferencing(db: Db, shop: string, customer: CustomerRef, orderIds: string[]) {
-  // A text search narrows the candidates; parsing each one decides, so a number that merely contains the id's
-  // digits, or an email inside some other customer's note, does not count as a reference.
-  const needles = [customer.id, customer.email, customer.phone, ...orderIds].filter(
-    (v): v is string => typeof v === "string" && v.length > 0,
-  );
-  if (needles.length === 0) return [];
-  const candidates = await db.webhookDelivery.findMany({
-    where: { shop, OR: needles.map((needle) => ({ payload: { contains: needle } })) },
-    select: { id: true, topic: true, receivedAt: true, payload: true },
-  });
-  const matches: { id: string; topic: string; receivedAt: Date; parsed: unknown }[] = [];
-  for (const row of candidates) {
+/** A text filter that narrows the candidates to rows whose JSON mentions the customer or one of the orders. */
+function containsAny(customer: CustomerRef, orderIds: string[]) {
+  return [customer.id, customer.email, customer.phone, ...orderIds]
+    .filter((v): v is string => typeof v === "string" && v.length > 0)
+    .map((needle) => ({ payload: { contains: needle } }));
+}
+
+/**
+ * The candidates that really reference the customer: parsing each one decides, so a number that merely contains the
+ * id's digits, or an email inside some other customer's note, does not count.
+ */
+async function referencing<Row extends { payload: string }>(
+  candidates: Promise<Row[]>,
+  kindOf: (row: Row) => string,
+  customer: CustomerRef,
+  orderIds: string[],
+): Promise<(Row & { parsed: unknown })[]> {
+  const matches: (Row & { parsed: unknown })[] = [];
+  for (const row of await candidates) {
     let parsed: unknown;
     try {
       parsed = parseShopifyJson(row.payload);
     } catch {
       continue; // a malformed body recorded as failed: no structure to attribute
     }
-    if (references(parsed, row.topic, customer, orderIds)) matches.push({ ...row, parsed });
+    if (references(parsed, kindOf(row), customer, orderIds)) matches.push({ ...row, parsed });
   }
   return matches;
 }
 
-const idOf = (value: unknown) =>
-  typeof value === "number" || typeof value === "bigint" || typeof value === "string" ? value.toString() : undefined;
+function redactedJson(parsed: unknown): string {
+  return stringify(redactPii(parsed)) ?? "{}";
+}
+
+/** An id in any form payloads carry it (number, bigint, digits, GID) as decimal digits. */
+const idOf = (value: unknown): string | undefined => {
+  if (typeof value === "number" || typeof value === "bigint") return value.toString();
+  if (typeof value !== "string") return undefined;
+  return /^gid:\/\/shopify\/\w+\/(\d+)/.exec(value)?.[1] ?? value;
+};
+
+const CUSTOMER_ID_KEYS = new Set(["customer_id", "customerId"]);
+const ORDER_ID_KEYS = new Set(["order_id", "orderId"]);
 
 /** Does this payload name the customer or one of the orders? */
 export function references(payload: unknown, topic: string, customer: CustomerRef, orderIds: string[]): boolean {
   const email = customer.email?.toLowerCase();
   const phone = customer.phone ?? undefined;
   const orders = new Set(orderIds);
+  // An order webhook's own id is the order's; everywhere else an order is named by an order_id-like key.
   if (payload && typeof payload === "object" && !Array.isArray(payload)) {
     const top = payload as Record<string, unknown>;
     if (/^ORDERS_/.test(topic) && orders.has(idOf(top.id) ?? "")) return true;
-    if (orders.has(idOf(top.order_id) ?? "")) return true;
   }
   const visit = (value: unknown, key: string | undefined): boolean => {
     if (Array.isArray(value)) return value.some((v) => visit(v, key));
@@ -103,7 +159,8 @@ export function references(payload: unknown, topic: string, customer: CustomerRe
       if (key === "customer" && idOf(record.id) === customer.id) return true;
       return Object.entries(record).some(([k, v]) => visit(v, k));
     }
-    if (key === "customer_id" && idOf(value) === customer.id) return true;
+    if (key && CUSTOMER_ID_KEYS.has(key) && idOf(value) === customer.id) return true;
+    if (key && ORDER_ID_KEYS.has(key) && orders.has(idOf(value) ?? "")) return true;
     if (typeof value === "string") {
       if (email && value.toLowerCase() === email) return true;
       if (phone && value === phone) return true;

@@ -43,7 +43,7 @@ describe.each(["sqlite", "postgresql"] as const)("webhook intake on %s", (provid
 
     beforeEach(async () => {
       const db = database.prisma;
-      for (const model of [db.webhookDelivery, db.job, db.activityLog, db.session, db.shop, db.syncSetting, db.schedule, db.customerDataExport]) {
+      for (const model of [db.webhookDelivery, db.job, db.activityLog, db.session, db.shop, db.syncSetting, db.schedule, db.customerDataExport, db.outboundEvent]) {
         await (model as { deleteMany(): Promise<unknown> }).deleteMany();
       }
     });
@@ -198,6 +198,21 @@ describe.each(["sqlite", "postgresql"] as const)("webhook intake on %s", (provid
       expect(all).toContain("bob@example.com");
       // The order id itself is not PII and stays exact.
       expect(all).toContain("820982911946154508");
+    });
+
+    it("customers/redact also redacts the customer's data in events for the platform, sent or waiting", async () => {
+      const db = database.prisma;
+      const event = (id: string, data: string) =>
+        db.outboundEvent.create({ data: { id, shop: SHOP, type: "purchase.registered", payload: `{"type":"purchase.registered","timestamp":"2026-11-21T10:00:00Z","data":${data}}` } });
+      await event("msg_ours", `{"orderId":"gid://shopify/Order/820982911946154508","customerId":"gid://shopify/Customer/${BIG_CUSTOMER_ID}","email":"ada@example.com"}`);
+      await event("msg_theirs", '{"orderId":"gid://shopify/Order/1","customerId":"gid://shopify/Customer/2","email":"bob@example.com"}');
+      await send({ topic: "customers/redact", body: customerPayload('"orders_to_redact": []') });
+      await processJobs();
+      const ours = await db.outboundEvent.findUniqueOrThrow({ where: { id: "msg_ours" } });
+      const theirs = await db.outboundEvent.findUniqueOrThrow({ where: { id: "msg_theirs" } });
+      expect(ours.payload).not.toContain("ada@example.com");
+      expect(ours.payload).toContain("purchase.registered");
+      expect(theirs.payload).toContain("bob@example.com");
     });
 
     it("shop/redact deletes every row the shop owns and leaves other shops alone", async () => {

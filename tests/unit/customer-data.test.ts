@@ -28,6 +28,13 @@ describe("references", () => {
     expect(references({ id: 9, order_id: 555 }, "REFUNDS_CREATE", customer, ["555"])).toBe(true);
   });
 
+  it("reads the camelCase keys and GIDs that platform events carry", () => {
+    const event = { type: "purchase.registered", data: { customerId: "gid://shopify/Customer/9007199254740993", orderId: "gid://shopify/Order/555" } };
+    expect(references(event, "purchase.registered", customer, [])).toBe(true);
+    expect(references({ type: "refund.created", data: { orderId: "gid://shopify/Order/555" } }, "refund.created", { id: "1" }, ["555"])).toBe(true);
+    expect(references({ data: { customerId: "gid://shopify/Customer/9007199254740992" } }, "x", customer, [])).toBe(false);
+  });
+
   it("ignores other customers", () => {
     expect(references({ customer: { id: 1, email: "bob@example.com" } }, "ORDERS_CREATE", customer, [])).toBe(false);
   });
