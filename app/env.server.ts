@@ -22,6 +22,8 @@ const schema = z.object({
     .enum(["true", "false"])
     .default("true")
     .transform((v) => v === "true"),
+  // The in-process worker holds back while the event loop is busier than this (app/jobs/in-process.server.ts).
+  WORKER_MAX_EVENT_LOOP_UTILIZATION: z.coerce.number().gt(0).max(1).default(0.35),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

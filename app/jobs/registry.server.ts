@@ -7,6 +7,7 @@ import { JOB_RETENTION } from "./system.server";
 import "~/webhooks/process.server"; // webhook.process: every accepted webhook delivery
 import "~/syncs/health.server"; // syncs.subscriptions.health: webhook subscriptions compared with Shopify and repaired
 import "~/events/jobs.server"; // events.deliver: outbound events to the platform, one attempt per job
+import { ACTIVITY_RETENTION } from "~/activity/retention.server"; // activity.retention: the 7-day activity log
 
 import { prisma } from "~/db.server";
 import { recordActivity } from "~/activity/activity.server";
@@ -17,6 +18,7 @@ import { onJobEvent, startWorker, workerOptionsFromEnv, type Worker, type Worker
 /** Recurring system work, ensured at every worker start (idempotent). */
 export const systemSchedules: ScheduleOptions[] = [
   { name: JOB_RETENTION, type: JOB_RETENTION, payload: { doneOlderThanDays: 7 }, intervalSeconds: 6 * 3600 },
+  { name: ACTIVITY_RETENTION, type: ACTIVITY_RETENTION, payload: { keepDays: 7 }, intervalSeconds: 3600 },
 ];
 
 /**

@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
 
 import { z } from "zod";
 
@@ -21,6 +22,11 @@ export interface WorkerOptions {
   logger?: Logger;
   /** Tests move time forward with this; every timestamp the runner writes comes from it. */
   clock?: () => Date;
+  /**
+   * For a worker sharing its process with the web server: while the event loop is busier than this (0–1, measured
+   * over the last ~200 ms), claim at most one batch a second and leave the rest of the time to HTTP requests.
+   */
+  maxEventLoopUtilization?: number;
 }
 
 export interface Worker {
@@ -204,6 +210,37 @@ function parsePayload(job: Job, schema: z.ZodType<unknown, z.ZodTypeDef, unknown
   return result.data;
 }
 
+const BUSY_NAP_MS = 100;
+const ELU_WINDOW_MS = 200;
+const BUSY_CLAIM_EVERY_MS = 1000;
+
+/**
+ * Whether to hold back claiming because the event loop is busy (with requests, or with the jobs already running).
+ * While busy, one claim a second still goes through, so a sustained flood slows the queue down but never stops it.
+ */
+function eventLoopGate(maxUtilization: number | undefined) {
+  let mark = performance.eventLoopUtilization();
+  let markAt = Date.now();
+  // Until the first window has been measured, assume the worst: a process that just started is busy starting.
+  let busy = true;
+  let lastClaimAt = 0;
+  return {
+    deferClaim(): boolean {
+      if (maxUtilization === undefined) return false;
+      if (Date.now() - markAt >= ELU_WINDOW_MS) {
+        const now = performance.eventLoopUtilization();
+        busy = performance.eventLoopUtilization(now, mark).utilization > maxUtilization;
+        mark = now;
+        markAt = Date.now();
+      }
+      return busy && Date.now() - lastClaimAt < BUSY_CLAIM_EVERY_MS;
+    },
+    claimed() {
+      lastClaimAt = Date.now();
+    },
+  };
+}
+
 /**
  * The worker loop: tick schedules, claim as many due jobs as there are free slots, run them, repeat; sleep for
  * pollIntervalMs when there is nothing to claim. A finishing job wakes the loop to refill its slot at once.
@@ -248,9 +285,15 @@ export function startWorker(options: WorkerOptions): Worker {
           log.error({ err: error }, "schedule tick failed");
         }
       }
+      // Sharing the process with the web server: a webhook burst is answered first, and the queue absorbs it.
+      if (busy.deferClaim()) {
+        await nap(BUSY_NAP_MS);
+        continue;
+      }
       try {
         const free = settings.concurrency - running.size;
         if (free > 0) {
+          busy.claimed();
           const jobs = await claim(settings, free);
           claimedAll = jobs.length === free;
           for (const job of jobs) {
@@ -270,6 +313,7 @@ export function startWorker(options: WorkerOptions): Worker {
     }
   }
 
+  const busy = eventLoopGate(options.maxEventLoopUtilization);
   const looping = loop();
   log.info(
     { concurrency: settings.concurrency, pollIntervalMs: settings.pollIntervalMs, leaseMs: settings.leaseMs },

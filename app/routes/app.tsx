@@ -7,13 +7,17 @@ import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 
 import { authenticate } from "~/shopify.server";
 import { env } from "~/env.server";
+import { prisma } from "~/db.server";
+import { loadHealth } from "~/activity/query.server";
+import { HealthBanner } from "~/components/HealthBanner";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  await authenticate.admin(request);
+  const { session } = await authenticate.admin(request);
   const config = env();
   return {
+    health: await loadHealth(prisma, session.shop),
     apiKey: config.SHOPIFY_API_KEY,
     // Only with the local simulator: App Bridge cannot load from Shopify's CDN there.
     appBridgeUrl: config.SHOPIFY_ADMIN_ORIGIN ? `${config.SHOPIFY_ADMIN_ORIGIN}/app-bridge.js` : undefined,
@@ -21,7 +25,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 };
 
 export default function App() {
-  const { apiKey, appBridgeUrl } = useLoaderData<typeof loader>();
+  const { apiKey, appBridgeUrl, health } = useLoaderData<typeof loader>();
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey} {...(appBridgeUrl ? { __APP_BRIDGE_URL: appBridgeUrl } : {})}>
       <NavMenu>
@@ -34,6 +38,7 @@ export default function App() {
         <Link to="/app/activity">Activity log</Link>
         <Link to="/app/settings">Settings</Link>
       </NavMenu>
+      <HealthBanner health={health} />
       <Outlet />
     </AppProvider>
   );

@@ -1,0 +1,46 @@
+import { z } from "zod";
+
+import type { PrismaClient } from "~/db.server";
+import { defineJob } from "~/jobs/define.server";
+import { enqueue } from "~/jobs/queue.server";
+
+export const ACTIVITY_RETENTION = "activity.retention";
+
+/** Rows deleted per statement: bounded so one run never holds a long write lock (SQLite) or a huge transaction. */
+export const RETENTION_BATCH = 5_000;
+
+/**
+ * The activity log and the webhook bodies behind it are kept 7 days (webhook bodies hold customer data; a delivery
+ * still waiting for processing is kept whatever its age). A run deletes at most a few batches and queues its own
+ * continuation, so a backlog after downtime drains without one long job.
+ */
+export async function deleteExpiredActivity(db: PrismaClient, olderThan: Date, maxBatches = 4) {
+  let activity = 0;
+  let deliveries = 0;
+  let more = false;
+  for (let batch = 0; batch < maxBatches; batch++) {
+    const logIds = await db.activityLog.findMany({ where: { createdAt: { lt: olderThan } }, select: { id: true }, take: RETENTION_BATCH });
+    if (logIds.length) activity += (await db.activityLog.deleteMany({ where: { id: { in: logIds.map((r) => r.id) } } })).count;
+    const deliveryIds = await db.webhookDelivery.findMany({
+      where: { receivedAt: { lt: olderThan }, status: { in: ["processed", "failed"] } },
+      select: { id: true },
+      take: RETENTION_BATCH,
+    });
+    if (deliveryIds.length) {
+      deliveries += (await db.webhookDelivery.deleteMany({ where: { id: { in: deliveryIds.map((r) => r.id) } } })).count;
+    }
+    more = logIds.length === RETENTION_BATCH || deliveryIds.length === RETENTION_BATCH;
+    if (!more) break;
+  }
+  return { activity, deliveries, more };
+}
+
+export const activityRetention = defineJob(ACTIVITY_RETENTION, {
+  schema: z.object({ keepDays: z.number().int().positive().default(7) }),
+  maxAttempts: 3,
+  async perform({ keepDays }, { db, logger }) {
+    const result = await deleteExpiredActivity(db, new Date(Date.now() - keepDays * 86_400_000));
+    logger.info({ ...result, keepDays }, "expired activity deleted");
+    if (result.more) await enqueue(db, { type: ACTIVITY_RETENTION, payload: { keepDays } });
+  },
+});
