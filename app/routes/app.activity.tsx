@@ -44,7 +44,7 @@ const RANGE_OPTIONS = [
 
 export default function ActivityLog() {
   const { entries, nextCursor, filters, now } = useLoaderData<typeof loader>();
-  const [params, setParams] = useSearchParams();
+  const [, setParams] = useSearchParams();
   const location = useLocation();
   const shopify = useAppBridge();
 
