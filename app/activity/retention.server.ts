@@ -10,13 +10,15 @@ export const ACTIVITY_RETENTION = "activity.retention";
 export const RETENTION_BATCH = 5_000;
 
 /**
- * The activity log and the webhook bodies behind it are kept 7 days (webhook bodies hold customer data; a delivery
- * still waiting for processing is kept whatever its age). A run deletes at most a few batches and queues its own
+ * The activity log and what it points at are kept 7 days: webhook bodies (they hold customer data; a delivery still
+ * waiting for processing is kept whatever its age) and platform events that were delivered or given up on (replay
+ * works from the log, so an event outlives its entries by nothing; events still waiting for a connection stay). A run deletes at most a few batches and queues its own
  * continuation, so a backlog after downtime drains without one long job.
  */
 export async function deleteExpiredActivity(db: PrismaClient, olderThan: Date, maxBatches = 4) {
   let activity = 0;
   let deliveries = 0;
+  let events = 0;
   let more = false;
   for (let batch = 0; batch < maxBatches; batch++) {
     const logIds = await db.activityLog.findMany({ where: { createdAt: { lt: olderThan } }, select: { id: true }, take: RETENTION_BATCH });
@@ -29,10 +31,16 @@ export async function deleteExpiredActivity(db: PrismaClient, olderThan: Date, m
     if (deliveryIds.length) {
       deliveries += (await db.webhookDelivery.deleteMany({ where: { id: { in: deliveryIds.map((r) => r.id) } } })).count;
     }
-    more = logIds.length === RETENTION_BATCH || deliveryIds.length === RETENTION_BATCH;
+    const eventIds = await db.outboundEvent.findMany({
+      where: { createdAt: { lt: olderThan }, status: { in: ["delivered", "failed"] } },
+      select: { id: true },
+      take: RETENTION_BATCH,
+    });
+    if (eventIds.length) events += (await db.outboundEvent.deleteMany({ where: { id: { in: eventIds.map((r) => r.id) } } })).count;
+    more = [logIds, deliveryIds, eventIds].some((ids) => ids.length === RETENTION_BATCH);
     if (!more) break;
   }
-  return { activity, deliveries, more };
+  return { activity, deliveries, events, more };
 }
 
 export const activityRetention = defineJob(ACTIVITY_RETENTION, {

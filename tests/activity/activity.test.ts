@@ -45,6 +45,7 @@ describe.each(["sqlite", "postgresql"] as const)("activity log on %s", (provider
       await db.webhookDelivery.deleteMany();
       await db.syncSetting.deleteMany();
       await db.shop.deleteMany();
+      await db.outboundEvent.deleteMany();
     });
 
     it("lists only the shop's entries, newest first, paged by a cursor that new rows do not shift", async () => {
@@ -92,7 +93,7 @@ describe.each(["sqlite", "postgresql"] as const)("activity log on %s", (provider
       expect(await getActivityEntry(db, OTHER, row.id)).toBeNull();
     });
 
-    it("retention deletes entries and finished deliveries older than 7 days, keeps the rest", async () => {
+    it("retention deletes entries, finished deliveries and settled events older than 7 days, keeps the rest", async () => {
       const old = new Date(now.getTime() - 8 * DAY);
       await entry(SHOP, 8 * 24 * 60);
       await entry(OTHER, 8 * 24 * 60);
@@ -101,8 +102,13 @@ describe.each(["sqlite", "postgresql"] as const)("activity log on %s", (provider
         await db.webhookDelivery.create({ data: { shop: SHOP, webhookId: id, topic: "X", status, payload: "{}", receivedAt: old } });
       }
       await db.webhookDelivery.create({ data: { shop: SHOP, webhookId: "new", topic: "X", status: "processed", payload: "{}" } });
+      for (const [id, status] of [["msg_old_sent", "delivered"], ["msg_old_failed", "failed"], ["msg_old_waiting", "pending"]] as const) {
+        await db.outboundEvent.create({ data: { id, shop: SHOP, type: "connection.test", payload: "{}", status, createdAt: old } });
+      }
+      await db.outboundEvent.create({ data: { id: "msg_new", shop: SHOP, type: "connection.test", payload: "{}", status: "delivered" } });
       const result = await deleteExpiredActivity(db, new Date(now.getTime() - 7 * DAY));
-      expect(result).toEqual({ activity: 2, deliveries: 2, more: false });
+      expect(result).toEqual({ activity: 2, deliveries: 2, events: 2, more: false });
+      expect((await db.outboundEvent.findMany({ orderBy: { id: "asc" } })).map((e) => e.id)).toEqual(["msg_new", "msg_old_waiting"]);
       expect(await db.activityLog.count()).toBe(1);
       expect((await db.webhookDelivery.findMany({ orderBy: { webhookId: "asc" } })).map((d) => d.webhookId)).toEqual(["new", "old-waiting"]);
     });
