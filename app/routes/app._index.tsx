@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Button, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 
 import { loadHome } from "~/home/home.server";
@@ -44,6 +44,9 @@ export default function Home() {
                   <Text as="p" tone="subdued">
                     {sync.description}
                   </Text>
+                  <InlineStack>
+                    <Button url={sync.path}>{sync.enabled ? "Settings" : "Set up"}</Button>
+                  </InlineStack>
                 </BlockStack>
               </Card>
             ))}

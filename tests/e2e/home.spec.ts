@@ -15,4 +15,9 @@ test("the merchant opens Syncline in the admin and sees the shop and every sync 
   // and the admin shell shows the app's title bar
   await expect(page.getByText("Syncline").first()).toBeVisible();
   await page.screenshot({ path: "test-results/screenshots/home.png", fullPage: true });
+  // WHEN the merchant sets up a sync from its card THEN its settings page opens
+  const catalog = app.locator(".Polaris-ShadowBevel", { has: page.locator("h3", { hasText: "Catalog" }) });
+  await catalog.getByRole("link", { name: "Set up" }).click();
+  await expect(app.getByText("Catalog sync", { exact: true })).toBeVisible();
+  await expect(page).toHaveURL(/\/apps\/syncline\/app\/catalog$/);
 });
