@@ -28,6 +28,10 @@ export const REDACTED_KEYS = [
   "longitude",
   "email_address",
   "phone_number",
+  "emailAddress",
+  "phoneNumber",
+  "contact_email",
+  "customer_email",
   "ip",
   "browser_ip",
 ] as const;

@@ -30,7 +30,7 @@ export const customersDataRequest = {
       data_request: z.object({ id: shopifyId }).passthrough().optional(),
     })
     .passthrough(),
-  async handle({ db, shop, payload, log }) {
+  async handle({ db, shop, payload, delivery, log }) {
     const customer = toRef(payload.customer);
     const sections: Record<string, unknown[]> = {};
     for (const holder of customerDataHolders) {
@@ -45,8 +45,12 @@ export const customersDataRequest = {
       data: sections,
     };
     const content = JSON.stringify(document, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2);
-    const saved = await db.customerDataExport.create({
-      data: { shop, customerId: customer.id, requestId: payload.data_request?.id ?? null, content },
+    // Keyed on the delivery: a retried job (say the activity write below failed) replaces its export.
+    const data = { shop, customerId: customer.id, requestId: payload.data_request?.id ?? null, content };
+    const saved = await db.customerDataExport.upsert({
+      where: { webhookId: delivery.webhookId },
+      create: { ...data, webhookId: delivery.webhookId },
+      update: data,
     });
     await recordActivity(db, {
       shop,

@@ -49,7 +49,7 @@ export const webhookDeliveries: CustomerDataHolder = {
       orderIds,
     );
     for (const row of rows) {
-      await db.webhookDelivery.update({ where: { id: row.id }, data: { payload: redactedJson(row.parsed) } });
+      await db.webhookDelivery.update({ where: { id: row.id }, data: { payload: redactedJson(row.parsed, customer) } });
     }
     return rows.length;
   },
@@ -78,7 +78,7 @@ export const outboundEvents: CustomerDataHolder = {
       orderIds,
     );
     for (const row of rows) {
-      await db.outboundEvent.update({ where: { id: row.id }, data: { payload: redactedJson(row.parsed) } });
+      await db.outboundEvent.update({ where: { id: row.id }, data: { payload: redactedJson(row.parsed, customer) } });
     }
     return rows.length;
   },
@@ -128,8 +128,24 @@ async function referencing<Row extends { payload: string }>(
   return matches;
 }
 
-function redactedJson(parsed: unknown): string {
-  return stringify(redactPii(parsed)) ?? "{}";
+/**
+ * The payload with every PII field blanked (by key), and the customer's own email and phone blanked wherever else
+ * they appear (a key we do not know, a note attribute): redaction must not depend on knowing every field name.
+ */
+function redactedJson(parsed: unknown, customer: CustomerRef): string {
+  const email = customer.email?.toLowerCase();
+  const phone = customer.phone ?? undefined;
+  const scrub = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(scrub);
+    if (value && typeof value === "object") {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrub(v)]));
+    }
+    if (typeof value === "string" && ((email && value.toLowerCase() === email) || (phone && value === phone))) {
+      return "[redacted]";
+    }
+    return value;
+  };
+  return stringify(scrub(redactPii(parsed))) ?? "{}";
 }
 
 /** An id in any form payloads carry it (number, bigint, digits, GID) as decimal digits. */

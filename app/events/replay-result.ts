@@ -15,3 +15,20 @@ export function replayToast(search: string): { message: string; isError: boolean
   }
   return { message: "Event queued for redelivery", isError: false };
 }
+
+/** An /app path on this app, judged after URL resolution: `/app/..//evil.com` normalises to `//evil.com`. */
+export function safeReturnTo(value: FormDataEntryValue | null): string {
+  const fallback = "/app/activity";
+  if (typeof value !== "string") return fallback;
+  const base = "http://app.invalid";
+  let resolved: URL;
+  try {
+    resolved = new URL(value, base);
+  } catch {
+    return fallback;
+  }
+  if (resolved.origin !== base || !/^\/app(\/|$)/.test(resolved.pathname) || resolved.pathname.startsWith("//")) {
+    return fallback;
+  }
+  return `${resolved.pathname}${resolved.search}`;
+}

@@ -3,7 +3,7 @@ import { json } from "@remix-run/node";
 
 import { prisma } from "~/db.server";
 import { EventNotFoundError, replayEvent } from "~/events/deliver.server";
-import { REPLAY_PARAM, REPLAY_WAITING_PARAM } from "~/events/replay-result";
+import { REPLAY_PARAM, REPLAY_WAITING_PARAM, safeReturnTo } from "~/events/replay-result";
 import { authenticate } from "~/shopify.server";
 
 /**
@@ -29,8 +29,3 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   return redirect(`${target.pathname}${target.search}`);
 };
 
-/** Only paths inside the app: a returnTo must not turn the button into an open redirect. */
-function safeReturnTo(value: FormDataEntryValue | null): string {
-  if (typeof value === "string" && /^\/app(\/|\?|$)/.test(value) && !value.startsWith("//")) return value;
-  return "/app/activity";
-}

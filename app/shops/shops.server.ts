@@ -1,6 +1,10 @@
 import type { Db } from "~/db.server";
 
-/** Called after every successful authentication: the shop exists, is installed, and its scopes are current. */
+/**
+ * Called after every token exchange (afterAuth): the shop exists, is installed, and its scopes are current.
+ * `installedAt` moves to now each time: a successful exchange proves the app is installed at this moment, which is
+ * what app/uninstalled compares a late delivery against (a merchant may reinstall before the uninstall arrives).
+ */
 export async function recordInstall(db: Db, shop: string, scopes: string): Promise<void> {
   const now = new Date();
   const existing = await db.shop.findUnique({ where: { shop } });
@@ -14,8 +18,8 @@ export async function recordInstall(db: Db, shop: string, scopes: string): Promi
       scopes,
       scopesUpdatedAt: now,
       needsReauth: false,
-      // A shop coming back after an uninstall starts a new installation.
-      ...(existing.uninstalledAt ? { installedAt: now, uninstalledAt: null } : {}),
+      installedAt: now,
+      uninstalledAt: null,
     },
   });
 }

@@ -241,7 +241,7 @@ export async function enableSwitch(ctx: ControlContext & { grantedScopes: string
       await renewClaim(db, claim);
     }
     await db.$transaction(async (tx) => {
-      await settleClaim(tx, claim, { enabled: true, status: "on", lastError: null, lastErrorAt: null });
+      await settleClaim(tx, claim, { enabled: true, status: "on", lastError: null, lastErrorAt: null, enabledAt: new Date() });
       await tx.webhookSubscription.updateMany({
         where: { shop, id: { in: rowIds }, liveKey: { not: null } },
         data: { status: "active", lastError: null },

@@ -22,8 +22,10 @@ export function revokedMessage(missing: readonly string[]): string {
  * covers turns off with status "revoked". Its subscriptions are marked deleted in our records only: Shopify removes
  * the subscriptions of a revoked scope itself, and whatever it leaves behind the health job deletes as a stray.
  * The version bump makes a toggle in flight on that switch lose its claim instead of turning it back on.
- * A switch changed after `revokedAt` (the update's own time) is left alone: webhooks arrive late, and a merchant who
- * granted the scope again and turned the switch on meanwhile was checked against the scopes Shopify held then.
+ * A switch turned on after `revokedAt` (the update's own time) is left alone: webhooks arrive late, and a merchant
+ * who granted the scope again and turned the switch on meanwhile was checked against the scopes Shopify held then.
+ * `enabledAt` is written only when a turn-on completes, so other writes to the row (health repairs, claims) do not
+ * hide a revocation.
  * Run inside the handler's transaction.
  */
 export async function turnOffRevokedSwitches(
@@ -36,8 +38,8 @@ export async function turnOffRevokedSwitches(
   const settings = await db.syncSetting.findMany({
     where: {
       shop,
-      updatedAt: { lte: revokedAt },
-      OR: [{ enabled: true }, { status: { in: ["enabling", "disabling"] } }],
+      OR: [{ enabledAt: null }, { enabledAt: { lte: revokedAt } }],
+      AND: [{ OR: [{ enabled: true }, { status: { in: ["enabling", "disabling"] } }] }],
     },
   });
   const revoked: { key: SyncSwitchKey; missing: string[] }[] = [];

@@ -133,7 +133,10 @@ describe.each(["sqlite", "postgresql"] as const)("webhook intake on %s", (provid
 
     it("ignores an app/uninstalled that was triggered before the shop reinstalled", async () => {
       const db = database.prisma;
-      await db.shop.create({ data: { shop: SHOP, installedAt: new Date() } });
+      // GIVEN a shop installed long ago, then reinstalled (a token exchange runs afterAuth) before the uninstall arrived
+      await db.shop.create({ data: { shop: SHOP, installedAt: new Date(Date.now() - 30 * 86_400_000) } });
+      const { recordInstall } = await import("~/shops/shops.server");
+      await recordInstall(db, SHOP, "read_orders");
       await db.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", accessToken: "shpat_x" } });
       await send({ topic: "app/uninstalled", body: '{"id":1}', triggeredAt: new Date(Date.now() - 3_600_000).toISOString() });
       await processJobs();
@@ -158,7 +161,7 @@ describe.each(["sqlite", "postgresql"] as const)("webhook intake on %s", (provid
     /** An orders/create delivery we hold for the customer, and one for somebody else. */
     async function holdOrders() {
       const db = database.prisma;
-      const ours = `{"id": 820982911946154508, "email": "ada@example.com", "customer": {"id": ${BIG_CUSTOMER_ID}, "email": "ada@example.com", "first_name": "Ada", "phone": "+4930123456"}, "total_price": "10.00"}`;
+      const ours = `{"id": 820982911946154508, "email": "ada@example.com", "contact_email": "ada@example.com", "note_attributes": [{"name": "backup", "value": "Ada@Example.com"}], "customer": {"id": ${BIG_CUSTOMER_ID}, "email": "ada@example.com", "first_name": "Ada", "phone": "+4930123456"}, "total_price": "10.00"}`;
       const theirs = '{"id": 820982911946154509, "email": "bob@example.com", "customer": {"id": 9007199254740992, "email": "bob@example.com"}}';
       for (const [payload, id] of [[ours, "w-ours"], [theirs, "w-theirs"]]) {
         await db.webhookDelivery.create({ data: { shop: SHOP, webhookId: id, topic: "ORDERS_CREATE", payload, status: "processed" } });
@@ -186,13 +189,26 @@ describe.each(["sqlite", "postgresql"] as const)("webhook intake on %s", (provid
       expect(activity.reference).toBe(saved.id);
     });
 
+    it("customers/data_request run again for the same delivery (a retried job) keeps one export", async () => {
+      await holdOrders();
+      await send({ topic: "customers/data_request", body: customerPayload('"orders_requested": []'), webhookId: "dr-1" });
+      await processJobs();
+      // The job is run again, as after a crash between the export and marking the delivery processed.
+      const delivery = await database.prisma.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "dr-1" } });
+      await database.prisma.webhookDelivery.update({ where: { id: delivery.id }, data: { status: "received" } });
+      const { enqueue } = await import("~/jobs/queue.server");
+      await enqueue(database.prisma, { type: "webhook.process", shop: SHOP, payload: { deliveryId: delivery.id } });
+      await processJobs();
+      expect(await database.prisma.customerDataExport.count({ where: { shop: SHOP } })).toBe(1);
+    });
+
     it("customers/redact removes the customer's PII everywhere, including the request itself, and nobody else's", async () => {
       await holdOrders();
       await send({ topic: "customers/redact", body: customerPayload('"orders_to_redact": [820982911946154508]') });
       await processJobs();
       const rows = await database.prisma.webhookDelivery.findMany({ where: { shop: SHOP } });
       const all = rows.map((r) => r.payload).join("\n");
-      expect(all).not.toContain("ada@example.com");
+      expect(all.toLowerCase()).not.toContain("ada@example.com");
       expect(all).not.toContain("+4930123456");
       expect(all).not.toContain('"Ada"');
       expect(all).toContain("bob@example.com");

@@ -425,6 +425,22 @@ describe.each(["sqlite", "postgresql"] as const)("sync control plane on %s", (pr
       expect(later.map((r) => r.key)).toEqual(["purchases"]);
     });
 
+    it("a revocation is not hidden by later writes to the switch's row (health repairs, claims)", async () => {
+      // GIVEN purchases was turned on, then read_orders was revoked
+      await control.enableSwitch(ctx(), "purchases");
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const revokedAt = new Date();
+      // AND before the revocation is processed, the health job claimed and settled the switch (touching the row)
+      await db().syncSetting.update({ where: { shop_sync: { shop: SHOP, sync: "purchases" } }, data: { version: { increment: 1 } } });
+      // WHEN the revocation is processed
+      const { turnOffRevokedSwitches } = await import("~/syncs/records.server");
+      const withoutOrders = ALL_SCOPES.filter((s) => s !== "read_orders");
+      const turnedOff = await db().$transaction((tx) => turnOffRevokedSwitches(tx, SHOP, withoutOrders, revokedAt));
+      // THEN the switch still turns off
+      expect(turnedOff.map((r) => r.key)).toEqual(["purchases"]);
+      expect((await setting("purchases")).status).toBe("revoked");
+    });
+
     // ------------------------------------------------------------------------------------------------ health
 
     it("the health job re-creates a dropped subscription, deletes a stray of ours, leaves another app's alone", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { references } from "~/compliance/customer-data.server";
+import { safeReturnTo } from "~/events/replay-result";
 import { parseShopifyJson } from "~/webhooks/json";
 
 const customer = { id: "9007199254740993", email: "Ada@Example.com", phone: "+4930123456" };
@@ -37,5 +38,21 @@ describe("references", () => {
 
   it("ignores other customers", () => {
     expect(references({ customer: { id: 1, email: "bob@example.com" } }, "ORDERS_CREATE", customer, [])).toBe(false);
+  });
+});
+
+describe("safeReturnTo (replay's redirect target)", () => {
+  it.each([
+    ["/app/activity/abc?x=1", "/app/activity/abc?x=1"],
+    ["/app", "/app"],
+    ["/app/..//evil.com", "/app/activity"],
+    ["/app/../\\evil.com", "/app/activity"],
+    ["/app/%2e%2e//evil.com", "/app/activity"],
+    ["//evil.com/app", "/app/activity"],
+    ["https://evil.com/app", "/app/activity"],
+    ["/apps/other", "/app/activity"],
+    [null, "/app/activity"],
+  ])("%s → %s", (value, expected) => {
+    expect(safeReturnTo(value)).toBe(expected);
   });
 });
