@@ -83,7 +83,7 @@ export async function renewClaim(db: Db, claim: Claim): Promise<void> {
 export async function settleClaim(
   db: Db,
   claim: Claim,
-  data: { enabled: boolean; status: string; lastError?: string | null; lastErrorAt?: Date | null },
+  data: { enabled: boolean; status: string; lastError?: string | null; lastErrorAt?: Date | null; enabledAt?: Date },
 ): Promise<void> {
   const { count } = await db.syncSetting.updateMany({
     where: { shop: claim.shop, sync: claim.key, version: claim.version },
