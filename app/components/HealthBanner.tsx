@@ -1,37 +1,58 @@
-import { Banner, BlockStack, Link, Text } from "@shopify/polaris";
+import { useLocation } from "@remix-run/react";
+import { Banner, BlockStack, Box, Page, Text } from "@shopify/polaris";
 
 import type { Health } from "~/activity/query.server";
+import { recentFailuresUrl } from "~/activity/filters";
+import { relativeTime } from "~/components/sync/words";
 
-/** Shown above every page: syncs failing right now, syncs turned off by a revoked permission, a lost connection. */
+/**
+ * Shown above every page (routes/app.tsx): syncs failing right now (critical), syncs turned off because a
+ * permission was revoked, and a token Shopify rejected (warnings: the merchant has one thing to do about each).
+ */
 export function HealthBanner({ health }: { health: Health }) {
-  if (!health.failing.length && !health.revoked.length && !health.needsReauth) return null;
+  const { pathname } = useLocation();
+  // A sync's own settings page already explains its revoked permission next to the switch; no second banner there.
+  const revoked = health.revoked.filter((r) => r.path !== pathname);
+  if (!health.failing.length && !revoked.length && !health.needsReauth) return null;
   return (
-    <div style={{ padding: "var(--p-space-400) var(--p-space-400) 0" }}>
-      <BlockStack gap="300">
-        {health.needsReauth && (
-          <Banner tone="critical" title="Syncline lost its connection to your store">
-            <Text as="p">
-              Shopify rejected Syncline&apos;s access, so nothing syncs until it is restored. Open Syncline again from your
-              Shopify admin (Apps → Syncline) to reconnect.
-            </Text>
-          </Banner>
-        )}
-        {health.failing.map((f) => (
-          <Banner key={f.sync} tone="critical" title={`${f.title} is failing`}>
-            <Text as="p">
-              {f.failures} failures in the last hour. <Link url={`/app/activity?sync=${f.sync}&status=problems&range=hour`}>See what failed</Link>{" "}
-              or open <Link url={f.path}>the sync&apos;s settings</Link>.
-            </Text>
-          </Banner>
-        ))}
-        {health.revoked.map((r) => (
-          <Banner key={r.sync} tone="warning" title={`${r.title} was turned off`}>
-            <Text as="p">
-              {r.message ?? "A permission it needs was removed in Shopify."} <Link url={r.path}>Go to its settings</Link>
-            </Text>
-          </Banner>
-        ))}
-      </BlockStack>
-    </div>
+    // A Page of its own without a header: the banners line up with the page below at every width.
+    <Page>
+      <Box paddingBlockStart="400">
+        <BlockStack gap="300">
+          {health.failing.map((f) => (
+            <Banner
+              key={f.sync}
+              tone="critical"
+              title={`${f.title} failed ${f.failures} times in the last hour`}
+              action={{ content: "See what failed", url: recentFailuresUrl(f.sync) }}
+              secondaryAction={f.path === pathname ? undefined : { content: "Open its settings", url: f.path }}
+            >
+              <Text as="p">
+                {f.lastAt ? `The latest failure was ${relativeTime(f.lastAt, health.now)}. ` : ""}
+                The activity log shows each failure and what went wrong.
+              </Text>
+            </Banner>
+          ))}
+          {revoked.map((r) => (
+            <Banner
+              key={r.sync}
+              tone="warning"
+              title={`${r.title} was turned off`}
+              action={{ content: "Go to its settings", url: r.path }}
+            >
+              <Text as="p">{r.message ?? "A permission it needs was removed in Shopify."}</Text>
+            </Banner>
+          ))}
+          {health.needsReauth && (
+            <Banner tone="warning" title="Syncline needs to reconnect to your store">
+              <Text as="p">
+                Shopify rejected Syncline&apos;s access, so nothing syncs until it is restored. Open Syncline again from
+                your Shopify admin (Apps → Syncline): opening it reconnects, and the syncs pick up where they stopped.
+              </Text>
+            </Banner>
+          )}
+        </BlockStack>
+      </Box>
+    </Page>
   );
 }

@@ -1,21 +1,25 @@
+// `activity_` (not nested under app.activity.tsx): the entry is a page of its own, not a panel inside the list,
+// and the list's loader does not run when an entry is opened. The URL is still /app/activity/<id>.
+import { useEffect } from "react";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Box, Button, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
-import { TitleBar } from "@shopify/app-bridge-react";
+import { Form, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
+import { Badge, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 
 import { authenticate } from "~/shopify.server";
 import { prisma } from "~/db.server";
 import { getActivityEntry } from "~/activity/query.server";
-import { absoluteTime } from "~/components/sync/words";
-import { SYNC_SWITCHES } from "~/syncs/definitions";
-import { DIRECTION_LABEL, KIND_LABEL, statusTone } from "~/components/activity/status";
+import { SYNC_FILTER_LABEL } from "~/activity/filters";
+import { absoluteTime, relativeTime } from "~/components/sync/words";
+import { DIRECTION_LABEL, KIND_LABEL, formatDuration, statusLabel, statusTone } from "~/components/activity/status";
+import { replayToast } from "~/events/replay-result";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const entry = await getActivityEntry(prisma, session.shop, params.id ?? "");
   if (!entry) throw json({ error: "Activity entry not found" }, { status: 404 });
-  return { entry };
+  return { entry, now: new Date().toISOString() };
 };
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
@@ -24,8 +28,23 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
       <Text as="span" variant="bodySm" tone="subdued">
         {label}
       </Text>
-      <Text as="span">{children}</Text>
+      <Text as="span" breakWord>
+        {children}
+      </Text>
     </BlockStack>
+  );
+}
+
+function When({ iso, now }: { iso: string | null; now: string }) {
+  if (!iso) return <>—</>;
+  return (
+    <>
+      {absoluteTime(iso)}
+      <br />
+      <Text as="span" variant="bodySm" tone="subdued">
+        {relativeTime(iso, now)}
+      </Text>
+    </>
   );
 }
 
@@ -37,43 +56,83 @@ function Json({ text }: { text: string }) {
   );
 }
 
+const DELIVERY_STATUS: Record<string, { label: string; tone?: "success" | "critical" | "info" }> = {
+  received: { label: "Waiting to be processed", tone: "info" },
+  processed: { label: "Processed", tone: "success" },
+  failed: { label: "Failed", tone: "critical" },
+};
+
 export default function ActivityEntry() {
-  const { entry } = useLoaderData<typeof loader>();
-  const sync = entry.sync ? (SYNC_SWITCHES.find((s) => s.key === entry.sync)?.title ?? entry.sync) : "App-wide";
+  const { entry, now } = useLoaderData<typeof loader>();
+  const location = useLocation();
+  const navigation = useNavigation();
+  const shopify = useAppBridge();
+
+  // The replay action sends the merchant back here with ?replayed=<event id>.
+  useEffect(() => {
+    const toast = replayToast(location.search);
+    if (toast) shopify.toast.show(toast.message, { isError: toast.isError });
+  }, [location.search, shopify]);
+
+  const sync = entry.sync ? (SYNC_FILTER_LABEL[entry.sync] ?? entry.sync) : "App-wide";
+  const delivery = entry.delivery;
+  const deliveryStatus = delivery ? (DELIVERY_STATUS[delivery.status] ?? { label: delivery.status }) : null;
+  const replayAction = `/app/events/${entry.reference}/replay`;
   return (
     <Page
       title={entry.name}
-      titleMetadata={<Badge tone={statusTone(entry.status)}>{entry.status}</Badge>}
+      titleMetadata={<Badge tone={statusTone(entry.status)}>{statusLabel(entry.status)}</Badge>}
       backAction={{ content: "Activity log", url: "/app/activity" }}
-      subtitle={absoluteTime(entry.createdAt)}
+      subtitle={`${KIND_LABEL[entry.kind] ?? entry.kind} · ${absoluteTime(entry.createdAt)} (${relativeTime(entry.createdAt, now)})`}
     >
       <TitleBar title="Activity entry" />
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
             <Card>
-              <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">
-                <Field label="Direction">{DIRECTION_LABEL[entry.direction] ?? entry.direction}</Field>
-                <Field label="Kind">{KIND_LABEL[entry.kind] ?? entry.kind}</Field>
-                <Field label="Sync">{sync}</Field>
-                <Field label="Duration">{entry.durationMs == null ? "—" : `${entry.durationMs} ms`}</Field>
-                <Field label="Reference">{entry.reference ?? "—"}</Field>
-              </InlineGrid>
+              <BlockStack gap="400">
+                <Text as="h2" variant="headingSm">
+                  Summary
+                </Text>
+                <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">
+                  <Field label="When">
+                    <When iso={entry.createdAt} now={now} />
+                  </Field>
+                  <Field label="Direction">{DIRECTION_LABEL[entry.direction] ?? entry.direction}</Field>
+                  <Field label="Kind">{KIND_LABEL[entry.kind] ?? entry.kind}</Field>
+                  <Field label="Sync">{sync}</Field>
+                  <Field label="Status">
+                    {statusLabel(entry.status).toLowerCase() === entry.status.replace(/_/g, " ")
+                      ? statusLabel(entry.status)
+                      : `${statusLabel(entry.status)} (${entry.status})`}
+                  </Field>
+                  <Field label="Duration">{formatDuration(entry.durationMs)}</Field>
+                  <Field label={entry.kind === "webhook" ? "Webhook id" : "Reference"}>{entry.reference ?? "—"}</Field>
+                  <Field label="Shop">{entry.shop}</Field>
+                </InlineGrid>
+                <Text as="p" variant="bodySm" tone="subdued">
+                  Entry {entry.id}
+                </Text>
+              </BlockStack>
             </Card>
             {entry.replayable && (
               <Card>
-                <BlockStack gap="200">
-                  <Text as="h2" variant="headingSm">
-                    Send this event again
-                  </Text>
-                  <Text as="p" tone="subdued">
-                    The platform receives the same event (same webhook-id) with a fresh signature.
-                  </Text>
-                  <Form method="post" action={`/app/events/${entry.reference}/replay`}>
+                <InlineStack align="space-between" blockAlign="center" gap="400">
+                  <BlockStack gap="100">
+                    <Text as="h2" variant="headingSm">
+                      Send this event again
+                    </Text>
+                    <Text as="p" tone="subdued">
+                      Your platform receives the same event (same webhook-id) with a fresh signature.
+                    </Text>
+                  </BlockStack>
+                  <Form method="post" action={replayAction}>
                     <input type="hidden" name="returnTo" value={`/app/activity/${entry.id}`} />
-                    <Button submit>Replay</Button>
+                    <Button submit loading={navigation.state !== "idle" && navigation.formAction === replayAction}>
+                      Replay
+                    </Button>
                   </Form>
-                </BlockStack>
+                </InlineStack>
               </Card>
             )}
             <Card>
@@ -84,27 +143,42 @@ export default function ActivityEntry() {
                 <Json text={entry.detail} />
               </BlockStack>
             </Card>
-            {entry.delivery && (
+            {delivery && deliveryStatus && (
               <Card>
                 <BlockStack gap="300">
-                  <Text as="h2" variant="headingSm">
-                    Webhook delivery
-                  </Text>
+                  <InlineStack gap="200" blockAlign="center">
+                    <Text as="h2" variant="headingSm">
+                      Webhook delivery
+                    </Text>
+                    <Badge tone={deliveryStatus.tone}>{deliveryStatus.label}</Badge>
+                  </InlineStack>
                   <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">
-                    <Field label="Processing">{entry.delivery.status}</Field>
-                    <Field label="Triggered by Shopify">{entry.delivery.triggeredAt ? absoluteTime(entry.delivery.triggeredAt) : "—"}</Field>
-                    <Field label="Received">{absoluteTime(entry.delivery.receivedAt)}</Field>
-                    <Field label="Processed">{entry.delivery.processedAt ? absoluteTime(entry.delivery.processedAt) : "—"}</Field>
+                    <Field label="Triggered in Shopify">
+                      <When iso={delivery.triggeredAt} now={now} />
+                    </Field>
+                    <Field label="Received">
+                      <When iso={delivery.receivedAt} now={now} />
+                    </Field>
+                    <Field label="Processed">
+                      <When iso={delivery.processedAt} now={now} />
+                    </Field>
+                    <Field label="Received → processed">
+                      {delivery.processedAt
+                        ? formatDuration(Date.parse(delivery.processedAt) - Date.parse(delivery.receivedAt))
+                        : "—"}
+                    </Field>
+                    <Field label="Topic">{delivery.topic}</Field>
+                    <Field label="API version">{delivery.apiVersion ?? "—"}</Field>
                   </InlineGrid>
-                  {entry.delivery.error && (
+                  {delivery.error && (
                     <Text as="p" tone="critical">
-                      {entry.delivery.error}
+                      {delivery.error}
                     </Text>
                   )}
                   <Text as="p" tone="subdued">
                     Payload as Shopify sent it, with customer data hidden.
                   </Text>
-                  <Json text={entry.delivery.payload} />
+                  <Json text={delivery.payload} />
                 </BlockStack>
               </Card>
             )}
