@@ -27,9 +27,19 @@ export const processWebhookJob = defineJob(WEBHOOK_JOB, {
     try {
       await handler.handle({ db, shop, payload: parsed.data, delivery, jobId: job.id, log });
     } catch (error) {
-      await db.webhookDelivery.updateMany({
-        where: { id: deliveryId, shop },
-        data: { status: "failed", error: error instanceof Error ? error.message : String(error) },
+      const message = error instanceof Error ? error.message : String(error);
+      await db.webhookDelivery.updateMany({ where: { id: deliveryId, shop }, data: { status: "failed", error: message } });
+      // Filed under the topic's sync, so a handler that keeps failing raises that sync's health banner.
+      await recordActivity(db, {
+        shop,
+        direction: "in",
+        kind: "webhook",
+        sync: handler.sync ?? null,
+        name: delivery.topic,
+        status: "failed",
+        reference: delivery.webhookId,
+        durationMs: performance.now() - started,
+        detail: { error: message, attempt: job.attempts },
       });
       throw error;
     }

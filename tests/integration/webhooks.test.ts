@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { createTestDatabase, postgresAvailable, postgresSkipReason, type TestDatabase } from "../support/db";
 import { loadAppFor, unloadApp } from "../support/app";
@@ -170,6 +170,28 @@ describe.each(["sqlite", "postgresql"] as const)("webhook intake on %s", (provid
 
     const customerPayload = (extra: string) =>
       `{"shop_id": 954889, "shop_domain": "${SHOP}", "customer": {"id": ${BIG_CUSTOMER_ID}, "email": "ada@example.com", "phone": "+4930123456"}, ${extra}}`;
+
+    it("a sync's handler that keeps failing is filed under that sync, so its health banner rises", async () => {
+      // GIVEN the catalog's products/update handler fails (a bug, a database outage)
+      const { findWebhookHandler } = await import("~/webhooks/handlers.server");
+      const handler = findWebhookHandler("PRODUCTS_UPDATE")!;
+      const spy = vi.spyOn(handler, "handle").mockRejectedValue(new Error("boom"));
+      try {
+        // WHEN three product updates arrive and are processed
+        for (const id of [1, 2, 3]) {
+          expect((await send({ topic: "products/update", body: `{"id": ${id}, "title": "P", "updated_at": "2026-11-21T10:00:00Z"}` })).status).toBe(200);
+        }
+        await processJobs();
+      } finally {
+        spy.mockRestore();
+      }
+      // THEN each failure is a webhook entry of the catalog switch, and the banner's rule sees them
+      const failures = await database.prisma.activityLog.findMany({ where: { shop: SHOP, kind: "webhook", status: "failed" } });
+      expect(failures.map((f) => [f.name, f.sync])).toEqual(Array(3).fill(["PRODUCTS_UPDATE", "catalog"]));
+      const { loadHealth } = await import("~/activity/query.server");
+      const health = await loadHealth(database.prisma, SHOP);
+      expect(health.failing.map((f) => f.sync)).toEqual(["catalog"]);
+    });
 
     it("customers/data_request assembles everything held on the customer, ids exact, and records where it is", async () => {
       await holdOrders();
