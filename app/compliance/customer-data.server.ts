@@ -96,7 +96,57 @@ export const customerDataExports: CustomerDataHolder = {
   },
 };
 
-export const customerDataHolders: CustomerDataHolder[] = [webhookDeliveries, outboundEvents, customerDataExports];
+/** The purchase sync's orders and their refunds: the customer's own orders, and the orders Shopify lists. */
+export const purchases: CustomerDataHolder = {
+  name: "purchases",
+  async export(db, shop, customer, orderIds) {
+    const rows = await db.purchase.findMany({ where: { shop, OR: purchaseOwnership(customer, orderIds) }, orderBy: { orderCreatedAt: "asc" } });
+    const refunds = await db.purchaseRefund.findMany({
+      where: { shop, orderId: { in: rows.map((r) => r.orderId) } },
+      orderBy: { refundCreatedAt: "asc" },
+    });
+    return rows.map((row) => ({
+      orderId: row.orderId,
+      orderName: row.orderName,
+      customerId: row.customerId,
+      email: row.email,
+      totalPrice: row.totalPrice,
+      currency: row.currency,
+      presentmentTotal: row.presentmentTotal,
+      presentmentCurrency: row.presentmentCurrency,
+      discountCodes: JSON.parse(row.discountCodes) as unknown,
+      lineItems: JSON.parse(row.lineItems) as unknown,
+      sourceName: row.sourceName,
+      tags: row.tags,
+      status: row.status,
+      createdAt: row.orderCreatedAt.toISOString(),
+      refunds: refunds
+        .filter((r) => r.orderId === row.orderId)
+        .map((r) => ({ refundId: r.refundId, amount: r.amount, currency: r.currency, createdAt: r.refundCreatedAt.toISOString() })),
+    }));
+  },
+  /**
+   * The order itself stays (the merchant's sales history); what identifies the customer goes, and redactedAt
+   * keeps a late orders/updated from writing it back. Refund rows carry no customer data.
+   */
+  async redact(db, shop, customer, orderIds) {
+    const { count } = await db.purchase.updateMany({
+      where: { shop, OR: purchaseOwnership(customer, orderIds) },
+      data: { customerId: null, email: null, redactedAt: new Date() },
+    });
+    return count;
+  },
+};
+
+function purchaseOwnership(customer: CustomerRef, orderIds: string[]) {
+  return [
+    { customerId: customer.id },
+    ...(customer.email ? [{ email: customer.email }] : []),
+    ...(orderIds.length > 0 ? [{ orderId: { in: orderIds } }] : []),
+  ];
+}
+
+export const customerDataHolders: CustomerDataHolder[] = [webhookDeliveries, outboundEvents, customerDataExports, purchases];
 
 /** A text filter that narrows the candidates to rows whose JSON mentions the customer or one of the orders. */
 function containsAny(customer: CustomerRef, orderIds: string[]) {

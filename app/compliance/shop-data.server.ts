@@ -16,6 +16,8 @@ export const TENANT_MODELS = [
   "WebhookSubscription",
   "PlatformConnection",
   "OutboundEvent",
+  "Purchase",
+  "PurchaseRefund",
 ] as const;
 
 export type TenantModel = (typeof TENANT_MODELS)[number];
@@ -40,6 +42,8 @@ export async function deleteShopData(
     counts.WebhookSubscription = (await tx.webhookSubscription.deleteMany({ where: { shop } })).count;
     counts.PlatformConnection = (await tx.platformConnection.deleteMany({ where: { shop } })).count;
     counts.OutboundEvent = (await tx.outboundEvent.deleteMany({ where: { shop } })).count;
+    counts.Purchase = (await tx.purchase.deleteMany({ where: { shop } })).count;
+    counts.PurchaseRefund = (await tx.purchaseRefund.deleteMany({ where: { shop } })).count;
     counts.Shop = (await tx.shop.deleteMany({ where: { shop } })).count;
     return counts;
   });

@@ -7,6 +7,7 @@ import { JOB_RETENTION } from "./system.server";
 import "~/webhooks/process.server"; // webhook.process: every accepted webhook delivery
 import "~/syncs/health.server"; // syncs.subscriptions.health: webhook subscriptions compared with Shopify and repaired
 import "~/events/jobs.server"; // events.deliver: outbound events to the platform, one attempt per job
+import "~/purchases/forward.server"; // purchases.forward: a purchase forwarded when its upsell window closes
 import { ACTIVITY_RETENTION } from "~/activity/retention.server"; // activity.retention: the 7-day activity log
 
 import { prisma } from "~/db.server";

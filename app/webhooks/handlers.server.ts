@@ -4,6 +4,7 @@ import type { PrismaClient } from "~/db.server";
 import type { Logger } from "~/logger.server";
 import { appUninstalled, appScopesUpdate } from "~/lifecycle/lifecycle.server";
 import { customersDataRequest, customersRedact, shopRedact } from "~/compliance/compliance.server";
+import { ordersCreate, ordersUpdated, refundsCreate } from "~/purchases/handlers.server";
 import { SYNC_TOPICS, switchOfTopic } from "~/syncs/definitions";
 import { touchLastEvent } from "~/syncs/records.server";
 
@@ -38,7 +39,16 @@ export interface WebhookHandler<S extends z.ZodTypeAny = z.ZodTypeAny> {
   handle(context: WebhookContext<z.output<S>>): Promise<void>;
 }
 
-const handlers: WebhookHandler[] = [appUninstalled, appScopesUpdate, customersDataRequest, customersRedact, shopRedact];
+const handlers: WebhookHandler[] = [
+  appUninstalled,
+  appScopesUpdate,
+  customersDataRequest,
+  customersRedact,
+  shopRedact,
+  ordersCreate,
+  ordersUpdated,
+  refundsCreate,
+];
 
 const byTopic = new Map(handlers.map((h) => [h.topic, h]));
 
