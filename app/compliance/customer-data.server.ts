@@ -141,7 +141,8 @@ export const purchases: CustomerDataHolder = {
 function purchaseOwnership(customer: CustomerRef, orderIds: string[]) {
   return [
     { customerId: customer.id },
-    ...(customer.email ? [{ email: customer.email }] : []),
+    // As given and lower-cased: SQLite and PostgreSQL compare text case-sensitively, and checkouts keep what was typed.
+    ...(customer.email ? [{ email: { in: [...new Set([customer.email, customer.email.toLowerCase()])] } }] : []),
     ...(orderIds.length > 0 ? [{ orderId: { in: orderIds } }] : []),
   ];
 }
