@@ -216,7 +216,8 @@ const BUSY_CLAIM_EVERY_MS = 1000;
 
 /**
  * Whether to hold back claiming because the event loop is busy (with requests, or with the jobs already running).
- * While busy, one claim a second still goes through, so a sustained flood slows the queue down but never stops it.
+ * While busy, one job a second still goes through, so a sustained flood slows the queue down but never stops it;
+ * one job, not a batch, because on SQLite a batch's transactions queue every request behind them.
  */
 function eventLoopGate(maxUtilization: number | undefined) {
   let mark = performance.eventLoopUtilization();
@@ -234,6 +235,10 @@ function eventLoopGate(maxUtilization: number | undefined) {
         markAt = Date.now();
       }
       return busy && Date.now() - lastClaimAt < BUSY_CLAIM_EVERY_MS;
+    },
+    /** How many of the free slots to fill now: all of them, or one while the loop is busy. */
+    slots(free: number): number {
+      return busy && maxUtilization !== undefined ? Math.min(free, 1) : free;
     },
     claimed() {
       lastClaimAt = Date.now();
@@ -291,7 +296,7 @@ export function startWorker(options: WorkerOptions): Worker {
         continue;
       }
       try {
-        const free = settings.concurrency - running.size;
+        const free = busy.slots(settings.concurrency - running.size);
         if (free > 0) {
           busy.claimed();
           const jobs = await claim(settings, free);
