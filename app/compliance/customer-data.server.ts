@@ -3,6 +3,7 @@ import { stringify } from "lossless-json";
 import type { Db } from "~/db.server";
 import { redactPii } from "~/logger.server";
 import { parseShopifyJson } from "~/webhooks/json";
+import { purchaseEventData } from "~/purchases/service.server";
 
 /** A customer as the compliance webhooks name them. Ids are decimal strings. */
 export interface CustomerRef {
@@ -105,21 +106,10 @@ export const purchases: CustomerDataHolder = {
       where: { shop, orderId: { in: rows.map((r) => r.orderId) } },
       orderBy: { refundCreatedAt: "asc" },
     });
+    // The same view of an order the platform receives in purchase.registered, plus its status here.
     return rows.map((row) => ({
-      orderId: row.orderId,
-      orderName: row.orderName,
-      customerId: row.customerId,
-      email: row.email,
-      totalPrice: row.totalPrice,
-      currency: row.currency,
-      presentmentTotal: row.presentmentTotal,
-      presentmentCurrency: row.presentmentCurrency,
-      discountCodes: JSON.parse(row.discountCodes) as unknown,
-      lineItems: JSON.parse(row.lineItems) as unknown,
-      sourceName: row.sourceName,
-      tags: row.tags,
+      ...purchaseEventData(row),
       status: row.status,
-      createdAt: row.orderCreatedAt.toISOString(),
       refunds: refunds
         .filter((r) => r.orderId === row.orderId)
         .map((r) => ({ refundId: r.refundId, amount: r.amount, currency: r.currency, createdAt: r.refundCreatedAt.toISOString() })),
