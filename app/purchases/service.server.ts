@@ -13,6 +13,7 @@
 import { randomUUID } from "node:crypto";
 
 import type { PrismaClient, Tx } from "~/db.server";
+import type { Purchase } from "~/generated/sqlite/client";
 import { emitEvent } from "~/events/emit.server";
 import { enqueue } from "~/jobs/queue.server";
 
@@ -274,26 +275,28 @@ export async function forwardPurchase(db: PrismaClient, shop: string, orderId: s
   });
 }
 
-interface PurchaseRow {
-  orderId: string;
-  orderName: string | null;
-  orderNumber: string | null;
-  customerId: string | null;
-  email: string | null;
-  currency: string;
-  totalPrice: string;
-  presentmentCurrency: string | null;
-  presentmentTotal: string | null;
-  discountCodes: string;
-  lineItems: string;
-  sourceName: string | null;
-  tags: string;
-  test: boolean;
-  orderCreatedAt: Date;
-  processedAt: Date | null;
-  sourceUpdatedAt: Date;
-  refundedAt: Date | null;
-}
+/** The stored columns an event is built from: the Purchase row's own types, not a hand-kept copy of them. */
+type PurchaseRow = Pick<
+  Purchase,
+  | "orderId"
+  | "orderName"
+  | "orderNumber"
+  | "customerId"
+  | "email"
+  | "currency"
+  | "totalPrice"
+  | "presentmentCurrency"
+  | "presentmentTotal"
+  | "discountCodes"
+  | "lineItems"
+  | "sourceName"
+  | "tags"
+  | "test"
+  | "orderCreatedAt"
+  | "processedAt"
+  | "sourceUpdatedAt"
+  | "refundedAt"
+>;
 
 /** The `data` of purchase.registered: the order as stored, ids as strings, money as decimal strings. */
 export function purchaseEventData(purchase: PurchaseRow): Record<string, unknown> {
