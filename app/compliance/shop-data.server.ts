@@ -18,6 +18,8 @@ export const TENANT_MODELS = [
   "OutboundEvent",
   "Purchase",
   "PurchaseRefund",
+  "BrowserPurchase",
+  "BulkRun",
 ] as const;
 
 export type TenantModel = (typeof TENANT_MODELS)[number];
@@ -44,6 +46,8 @@ export async function deleteShopData(
     counts.OutboundEvent = (await tx.outboundEvent.deleteMany({ where: { shop } })).count;
     counts.Purchase = (await tx.purchase.deleteMany({ where: { shop } })).count;
     counts.PurchaseRefund = (await tx.purchaseRefund.deleteMany({ where: { shop } })).count;
+    counts.BrowserPurchase = (await tx.browserPurchase.deleteMany({ where: { shop } })).count;
+    counts.BulkRun = (await tx.bulkRun.deleteMany({ where: { shop } })).count;
     counts.Shop = (await tx.shop.deleteMany({ where: { shop } })).count;
     return counts;
   });

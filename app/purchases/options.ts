@@ -15,6 +15,13 @@ export const purchaseOptionsSchema = z.object({
   /** Order tags to skip, compared case-insensitively. */
   excludedTags: z.array(z.string().trim().min(1)).default([]).catch([]),
   skipTestOrders: z.boolean().default(true).catch(true),
+  /**
+   * Also match a browser report to its order by order name/number (for storefronts whose older integration sends
+   * the number rather than the id). Matching by order id is always on.
+   */
+  matchByOrderName: z.boolean().default(false).catch(false),
+  /** How long one side (browser or server) may be missing before the purchase is flagged as a mismatch. */
+  mismatchGraceMinutes: z.number().int().min(5).max(1440).default(60).catch(60),
 });
 
 export type PurchaseOptions = z.output<typeof purchaseOptionsSchema>;

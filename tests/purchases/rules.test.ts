@@ -11,7 +11,14 @@ import { orderBody, refundBody } from "./fixtures";
 
 describe("purchase options", () => {
   it("defaults to a 10-minute window, no exclusions, test orders skipped", () => {
-    expect(parsePurchaseOptions("{}")).toEqual({ upsellDelayMinutes: 10, excludedSources: [], excludedTags: [], skipTestOrders: true });
+    expect(parsePurchaseOptions("{}")).toEqual({
+      upsellDelayMinutes: 10,
+      excludedSources: [],
+      excludedTags: [],
+      skipTestOrders: true,
+      matchByOrderName: false,
+      mismatchGraceMinutes: 60,
+    });
     expect(parsePurchaseOptions(null)).toEqual(DEFAULT_PURCHASE_OPTIONS);
     expect(parsePurchaseOptions("not json")).toEqual(DEFAULT_PURCHASE_OPTIONS);
   });
@@ -22,6 +29,8 @@ describe("purchase options", () => {
       excludedSources: [],
       excludedTags: ["b2b"],
       skipTestOrders: false,
+      matchByOrderName: false,
+      mismatchGraceMinutes: 60,
     });
     expect(parsePurchaseOptions(JSON.stringify({ upsellDelayMinutes: 0 })).upsellDelayMinutes).toBe(0);
   });
