@@ -23,6 +23,7 @@ import {
   type WebhookTopic,
 } from "./definitions";
 import { createSubscription, deleteSubscription, describeShopifyFailure, findSubscription } from "./remote.server";
+import { runSwitchedOff, runSwitchedOn } from "./hooks.server";
 import { ensureHealthSchedule, removeHealthScheduleIfIdle } from "./schedule.server";
 import { permissionList, missingScopes } from "./scopes";
 
@@ -247,6 +248,7 @@ export async function enableSwitch(ctx: ControlContext & { grantedScopes: string
         data: { status: "active", lastError: null },
       });
       await ensureHealthSchedule(tx, shop);
+      await runSwitchedOn(tx, shop, key);
     });
   } catch (error) {
     if (error instanceof SyncBusyError) {
@@ -359,6 +361,7 @@ export async function disableSwitch(ctx: ControlContext & { grantedScopes?: stri
     await db.$transaction(async (tx) => {
       await settleClaim(tx, claim, { enabled: false, status: "off", lastError: null, lastErrorAt: null });
       await removeHealthScheduleIfIdle(tx, shop);
+      await runSwitchedOff(tx, shop, key);
     });
   } catch (error) {
     if (error instanceof SyncBusyError) {
