@@ -22,7 +22,7 @@ const schema = z.object({
     .enum(["true", "false"])
     .default("true")
     .transform((v) => v === "true"),
-  // The in-process worker holds back while the event loop is busier than this (app/jobs/in-process.server.ts).
+  // While webhooks arrive, the most of the event loop the in-process worker takes (app/jobs/README.md).
   WORKER_MAX_EVENT_LOOP_UTILIZATION: z.coerce.number().gt(0).max(1).default(0.35),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });

@@ -13,11 +13,10 @@ const globalForWorker = globalThis as typeof globalThis & { __synclineWorker?: P
  * handling here: if the process dies mid-job, the lease expires and the next worker (this app restarted, or
  * `npm run worker`) runs the job again.
  *
- * Requests come first in this process: above WORKER_MAX_EVENT_LOOP_UTILIZATION the worker holds back. Lower keeps
- * webhook answers fast under a burst; higher lets processing keep up with steadier load. Measured with
- * bench/webhooks.ts (200 webhooks/s on one core, SQLite): at 0.35 p99 stays near 25 ms while the queue absorbs the
- * work; at 0.5 the worker and the intake take turns and p99 reaches ~220 ms. Processing catches up once the burst
- * is over; a shop with steady heavy traffic should run `npm run worker` processes (RUN_WORKER_IN_PROCESS=false).
+ * Webhook requests come first in this process: while they arrive (foreground.server.ts) the worker runs one job
+ * at a time and keeps to WORKER_MAX_EVENT_LOOP_UTILIZATION of the time; between bursts it runs at full
+ * concurrency. Measured with bench/purchases.ts and bench/webhooks.ts (see bench/README.md). A shop with steady
+ * heavy traffic should run `npm run worker` processes (RUN_WORKER_IN_PROCESS=false) so processing keeps up.
  */
 export function startInProcessWorker(): void {
   if (!env().RUN_WORKER_IN_PROCESS || globalForWorker.__synclineWorker) return;

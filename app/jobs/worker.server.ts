@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { PrismaClient } from "~/db.server";
 import type { Job } from "~/generated/sqlite/client";
 import { DEFAULT_BACKOFF, PermanentJobError, getJobDefinition, registeredJobTypes, type Backoff } from "./define.server";
+import { giveWayToRequests, requestsActive } from "./foreground.server";
 import { claimJobs, extendLease, markDead, markDone, markRetry, tickSchedules } from "./queue.server";
 import { logger as rootLogger, type Logger } from "~/logger.server";
 
@@ -23,10 +24,14 @@ export interface WorkerOptions {
   /** Tests move time forward with this; every timestamp the runner writes comes from it. */
   clock?: () => Date;
   /**
-   * For a worker sharing its process with the web server: while the event loop is busier than this (0–1, measured
-   * over the last ~200 ms), claim at most one batch a second and leave the rest of the time to HTTP requests.
+   * For a worker sharing its process with the web server: the largest share (0–1) of the time it may take while
+   * requests are being served (`requestsActive`), and only out of what the requests leave. It then runs one job at
+   * a time with a rest after each (see requestGate); when no request has come for a moment it runs at full
+   * concurrency again. Unset or 1: no limit (a worker process of its own).
    */
   maxEventLoopUtilization?: number;
+  /** Whether requests are being served right now; default: the webhook intake's tracker (foreground.server.ts). */
+  requestsActive?: () => boolean;
 }
 
 export interface Worker {
@@ -91,6 +96,8 @@ interface RunSettings {
   leaseMs: number;
   logger: Logger;
   clock: () => Date;
+  /** Between a job's steps: let waiting requests run first (a no-op unless the worker is giving way to them). */
+  giveWay?: () => Promise<void>;
 }
 
 function settingsFrom(options: WorkerOptions): RunSettings & { concurrency: number; pollIntervalMs: number } {
@@ -153,6 +160,7 @@ async function runJob(job: Job, settings: RunSettings): Promise<void> {
     }
     if (!definition) throw new PermanentJobError(`no handler for job type ${job.type}`);
     const payload = parsePayload(job, definition.schema);
+    await settings.giveWay?.();
     await definition.perform(payload, {
       job,
       shop: job.shop,
@@ -176,6 +184,7 @@ async function runJob(job: Job, settings: RunSettings): Promise<void> {
   }
 
   try {
+    await settings.giveWay?.();
     const stored =
       outcome.type === "done"
         ? await markDone(db, job, clock())
@@ -210,38 +219,57 @@ function parsePayload(job: Job, schema: z.ZodType<unknown, z.ZodTypeDef, unknown
   return result.data;
 }
 
-const BUSY_NAP_MS = 100;
-const ELU_WINDOW_MS = 200;
-const BUSY_CLAIM_EVERY_MS = 1000;
+/** While resting between jobs, how often to look again (whether the requests have stopped or left room). */
+const REST_CHECK_MS = 50;
+/** The shortest stretch over which the requests' use of the event loop is judged. */
+const LOAD_WINDOW_MS = 50;
+/** The longest rest after one job, so that a flood of requests slows the queue down but never stops it. */
+const MAX_REST_MS = 1_000;
 
 /**
- * Whether to hold back claiming because the event loop is busy (with requests, or with the jobs already running).
- * While busy, one job a second still goes through, so a sustained flood slows the queue down but never stops it;
- * one job, not a batch, because on SQLite a batch's transactions queue every request behind them.
+ * Keeps the worker out of the way of requests. What it watches is requests (foreground.server.ts), not how busy
+ * the event loop is overall: on SQLite every query the worker makes runs on the event loop, so a utilisation
+ * threshold on its own also held back a worker that was alone (it drained a backlog at ~10 jobs a second on an
+ * otherwise idle server; bench/README.md).
+ *
+ * While requests come in, jobs run one at a time: a batch of concurrent jobs interleaves its queries with the
+ * requests and, on SQLite, queues every request's write behind the batch's transactions. After each job the
+ * worker rests, at least `wall time × (1 / share − 1)`, and then until the event loop, measured while the worker
+ * was resting and so busy with requests alone, has used at most `1 − share` of the last window: the worker takes
+ * its share only out of the time the requests leave. After MAX_REST_MS it runs one job whatever the load.
  */
-function eventLoopGate(maxUtilization: number | undefined) {
+function requestGate(share: number | undefined, active: () => boolean) {
+  let restFrom = Number.NEGATIVE_INFINITY;
+  let earnedRestMs = 0;
   let mark = performance.eventLoopUtilization();
-  let markAt = Date.now();
-  // Until the first window has been measured, assume the worst: a process that just started is busy starting.
-  let busy = true;
-  let lastClaimAt = 0;
+  let markAt = performance.now();
   return {
-    deferClaim(): boolean {
-      if (maxUtilization === undefined) return false;
-      if (Date.now() - markAt >= ELU_WINDOW_MS) {
-        const now = performance.eventLoopUtilization();
-        busy = performance.eventLoopUtilization(now, mark).utilization > maxUtilization;
-        mark = now;
-        markAt = Date.now();
-      }
-      return busy && Date.now() - lastClaimAt < BUSY_CLAIM_EVERY_MS;
+    /** True while the worker must give way (requests are being served and it has a share to keep to). */
+    yielding(): boolean {
+      return share !== undefined && share < 1 && active();
     },
-    /** How many of the free slots to fill now: all of them, or one while the loop is busy. */
-    slots(free: number): number {
-      return busy && maxUtilization !== undefined ? Math.min(free, 1) : free;
+    /** Whether the next job may start now. */
+    mayStart(): boolean {
+      if (share === undefined) return true;
+      const now = performance.now();
+      const rested = now - restFrom;
+      if (rested >= MAX_REST_MS) return true;
+      if (rested < earnedRestMs || now - markAt < LOAD_WINDOW_MS) return false;
+      const current = performance.eventLoopUtilization();
+      const requestsLoad = performance.eventLoopUtilization(current, mark).utilization;
+      if (requestsLoad <= 1 - share) return true;
+      // Judge the next window afresh: a burst that has just eased should not keep the worker waiting.
+      mark = current;
+      markAt = now;
+      return false;
     },
-    claimed() {
-      lastClaimAt = Date.now();
+    /** A job that ran while the worker was yielding took `wallMs`; its rest begins now. */
+    ran(wallMs: number) {
+      if (share === undefined) return;
+      restFrom = performance.now();
+      earnedRestMs = Math.min(MAX_REST_MS, wallMs * (1 / share - 1));
+      mark = performance.eventLoopUtilization();
+      markAt = restFrom;
     },
   };
 }
@@ -277,6 +305,15 @@ export function startWorker(options: WorkerOptions): Worker {
       wake = done;
     });
 
+  const start = (job: Job, startedAt: number) => {
+    const run = runJob(job, settings).finally(() => {
+      running.delete(run);
+      if (gate.yielding()) gate.ran(performance.now() - startedAt);
+      wakeUp();
+    });
+    running.add(run);
+  };
+
   async function loop(): Promise<void> {
     while (!stopping) {
       let claimedAll = false;
@@ -291,23 +328,19 @@ export function startWorker(options: WorkerOptions): Worker {
         }
       }
       // Sharing the process with the web server: a webhook burst is answered first, and the queue absorbs it.
-      if (busy.deferClaim()) {
-        await nap(BUSY_NAP_MS);
+      // One job at a time, then a rest; jobs started before the requests came finish first.
+      const yielding = gate.yielding();
+      if (yielding && (running.size > 0 || !gate.mayStart())) {
+        await nap(running.size > 0 ? settings.pollIntervalMs : REST_CHECK_MS);
         continue;
       }
       try {
-        const free = busy.slots(settings.concurrency - running.size);
+        const free = yielding ? 1 : settings.concurrency - running.size;
         if (free > 0) {
-          busy.claimed();
+          const startedAt = performance.now();
           const jobs = await claim(settings, free);
           claimedAll = jobs.length === free;
-          for (const job of jobs) {
-            const run = runJob(job, settings).finally(() => {
-              running.delete(run);
-              wakeUp();
-            });
-            running.add(run);
-          }
+          for (const job of jobs) start(job, startedAt);
         }
       } catch (error) {
         log.error({ err: error }, "worker poll failed; retrying after the poll interval");
@@ -318,7 +351,9 @@ export function startWorker(options: WorkerOptions): Worker {
     }
   }
 
-  const busy = eventLoopGate(options.maxEventLoopUtilization);
+  const active = options.requestsActive ?? requestsActive;
+  const gate = requestGate(options.maxEventLoopUtilization, active);
+  settings.giveWay = () => giveWayToRequests(() => gate.yielding());
   const looping = loop();
   log.info(
     { concurrency: settings.concurrency, pollIntervalMs: settings.pollIntervalMs, leaseMs: settings.leaseMs },

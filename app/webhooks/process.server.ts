@@ -2,12 +2,16 @@ import { z } from "zod";
 
 import { recordActivity } from "~/activity/activity.server";
 import { defineJob, PermanentJobError } from "~/jobs/define.server";
+import { giveWayToRequests } from "~/jobs/foreground.server";
 import { parseShopifyJson } from "./json";
 import { findWebhookHandler, WEBHOOK_JOB } from "./handlers.server";
 
 /**
  * Runs the handler of one accepted delivery. Retries come from the job runner; a delivery already processed (a
  * retry after the handler committed but before the job was marked done) is not processed twice.
+ *
+ * While webhooks are arriving, it gives way to them between its steps (read, handle, record): on SQLite the queries
+ * of a step run without handing the event loop back, and a delivery's answer should not wait for a whole job.
  */
 export const processWebhookJob = defineJob(WEBHOOK_JOB, {
   schema: z.object({ deliveryId: z.string() }),
@@ -24,6 +28,7 @@ export const processWebhookJob = defineJob(WEBHOOK_JOB, {
 
     const log = logger.child({ topic: delivery.topic, webhookId: delivery.webhookId });
     const started = performance.now();
+    await giveWayToRequests();
     try {
       await handler.handle({ db, shop, payload: parsed.data, delivery, jobId: job.id, log });
     } catch (error) {
@@ -43,6 +48,7 @@ export const processWebhookJob = defineJob(WEBHOOK_JOB, {
       });
       throw error;
     }
+    await giveWayToRequests();
     const processedAt = new Date();
     // updateMany: shop/redact deletes this very row, which is then simply gone, and so must be every trace of it.
     const { count } = await db.webhookDelivery.updateMany({
