@@ -1,49 +1,81 @@
 import { randomUUID } from "node:crypto";
 
 import { dbProvider, Prisma, prisma } from "~/db.server";
+import { env } from "~/env.server";
+import { servingRequest } from "~/jobs/foreground.server";
 import { enqueueStatement, type EnqueueOptions } from "~/jobs/queue.server";
 import { logger } from "~/logger.server";
-import { authenticate } from "~/shopify.server";
 import { recordActivity } from "~/activity/activity.server";
+import { authenticate } from "~/shopify.server";
 import { parseShopifyJson } from "./json";
 import { findWebhookHandler, WEBHOOK_JOB } from "./handlers.server";
+import { verifyWebhook, type VerifiedWebhook } from "./verify.server";
 
 /**
- * The whole of a webhook route: verify the HMAC (authenticate.webhook), record the delivery keyed on its webhook
- * id and enqueue its processing atomically, answer. Nothing slow happens before the answer, and nothing is stored
- * for a request that fails verification.
+ * The whole of a webhook route: verify the HMAC, record the delivery keyed on its webhook id and enqueue its
+ * processing atomically, answer. Nothing slow happens before the answer, and nothing is stored for a request that
+ * fails verification.
  *
- * Answers: 401 bad HMAC, 400 missing Shopify headers or malformed JSON, 422 a payload of the wrong shape,
- * 200 accepted or a duplicate of a delivery already accepted. Malformed and mis-shaped deliveries are recorded as
- * failed, so Shopify's retries of them are duplicates that change nothing.
+ * Two ways in, one intake (docs/decisions/006-webhook-intake.md):
+ * - `receiveWebhook`: the lifecycle and compliance routes, verified by the library's `authenticate.webhook`. They
+ *   arrive a few times in a shop's life, so its extra work (the offline session read, a JSON.parse, WebCrypto)
+ *   costs nothing that matters.
+ * - `receiveSyncWebhook`: the shop-specific sync topics (`webhooks.$`), which arrive in bursts of thousands during a
+ *   flash sale, verified by `verify.server.ts`: the same check and the same answers as the library's
+ *   `webhooks.validate`, at a hundredth of `authenticate.webhook`'s cost per delivery.
  *
- * This is the hottest path of the app (bursts of thousands of webhooks a minute), so the write is plain SQL in one
- * round trip: the delivery (ON CONFLICT on the webhook id does nothing) and its job, inserted only if the delivery
- * row just written is ours (see recordDelivery). The activity log entry is written by the processing job, which
- * also knows the processing time. bench/webhooks.ts measures this path.
+ * Answers: 405 not a POST, 401 bad HMAC, 400 missing Shopify headers or malformed JSON, 422 a payload of the wrong
+ * shape, 200 accepted or a duplicate of a delivery already accepted. Malformed and mis-shaped deliveries are recorded
+ * as failed, so Shopify's retries of them are duplicates that change nothing.
+ *
+ * The write is plain SQL in one round trip: the delivery (ON CONFLICT on the webhook id does nothing) and its job,
+ * inserted only if the delivery row just written is ours (see recordDelivery). The activity log entry is written by
+ * the processing job, which also knows the processing time. bench/webhooks.ts and bench/purchases.ts measure this
+ * path; while it runs, an in-process job worker gives way (app/jobs/foreground.server.ts).
  */
-export async function receiveWebhook(request: Request): Promise<Response> {
-  const started = performance.now();
-  const rawBody = await request.clone().text();
+export function receiveWebhook(request: Request): Promise<Response> {
+  return servingRequest(async () => {
+    const started = performance.now();
+    const rawBody = await request.clone().text();
+    let verified: VerifiedWebhook;
+    try {
+      const context = await authenticate.webhook(request);
+      verified = {
+        shop: context.shop,
+        topic: String(context.topic),
+        webhookId: context.webhookId,
+        apiVersion: context.apiVersion,
+        eventId: "eventId" in context ? context.eventId : undefined,
+        triggeredAt: context.triggeredAt,
+      };
+    } catch (error) {
+      if (error instanceof Response) return error; // 401 / 400 / 405 from the library: nothing stored
+      if (!(error instanceof SyntaxError)) throw error;
+      // The library parses the body only after the HMAC verified, so a SyntaxError means an authentic, malformed
+      // body: the headers are read again, with the same rules, to record it as failed.
+      const check = verifyWebhook(request.method, request.headers, rawBody, env().SHOPIFY_API_SECRET);
+      if (!check.ok) return new Response(null, { status: check.status });
+      verified = check.webhook;
+    }
+    return accept(verified, rawBody, started);
+  });
+}
 
-  let verified: VerifiedWebhook;
-  try {
-    const context = await authenticate.webhook(request);
-    verified = {
-      shop: context.shop,
-      topic: String(context.topic),
-      webhookId: context.webhookId,
-      apiVersion: context.apiVersion,
-      eventId: "eventId" in context ? context.eventId : undefined,
-      triggeredAt: context.triggeredAt,
-    };
-  } catch (error) {
-    if (error instanceof Response) return error; // 401 / 400 / 405 from the library: nothing stored
-    if (!(error instanceof SyntaxError)) throw error;
-    // The library parses the body only after the HMAC verified, so a SyntaxError means an authentic, malformed body.
-    verified = verifiedHeaders(request);
-  }
+/** The sync topics' intake: see receiveWebhook. */
+export function receiveSyncWebhook(request: Request): Promise<Response> {
+  return servingRequest(async () => {
+    const started = performance.now();
+    const rawBody = request.method === "POST" ? await request.text() : "";
+    const check = verifyWebhook(request.method, request.headers, rawBody, env().SHOPIFY_API_SECRET);
+    if (!check.ok) {
+      logger.debug({ status: check.status, reason: check.reason }, "webhook rejected");
+      return new Response(null, { status: check.status }); // nothing stored
+    }
+    return accept(check.webhook, rawBody, started);
+  });
+}
 
+async function accept(verified: VerifiedWebhook, rawBody: string, started: number): Promise<Response> {
   const handler = findWebhookHandler(verified.topic);
   const failure = checkPayload(rawBody, handler);
   const delivery = {
@@ -88,15 +120,6 @@ export async function receiveWebhook(request: Request): Promise<Response> {
   });
   if (!inserted || !failure || failure.status === 200) return new Response(null, { status: 200 });
   return new Response(failure.reason, { status: failure.status });
-}
-
-interface VerifiedWebhook {
-  shop: string;
-  topic: string;
-  webhookId: string;
-  apiVersion?: string;
-  eventId?: string;
-  triggeredAt?: string;
 }
 
 /** Why an authentic delivery cannot be processed, if it cannot: the answer's status and the recorded reason. */
@@ -148,24 +171,6 @@ function insertDeliveryStatement(d: {
   return Prisma.sql`INSERT INTO "WebhookDelivery" ("id", "shop", "webhookId", "topic", "apiVersion", "eventId", "triggeredAt", "payload", "status", "error", "receivedAt")
     VALUES (${d.id}, ${d.shop}, ${d.webhookId}, ${d.topic}, ${d.apiVersion}, ${d.eventId}, ${d.triggeredAt}, ${d.payload}, ${d.status}, ${d.error}, ${d.receivedAt})
     ON CONFLICT ("webhookId") DO NOTHING`;
-}
-
-/** Shopify's headers, after the library has verified them; the newer Events system drops the `X-` prefix. */
-function verifiedHeaders(request: Request): VerifiedWebhook {
-  const header = (name: string) =>
-    request.headers.get(`x-shopify-${name}`) ?? request.headers.get(`shopify-${name}`) ?? undefined;
-  const shop = header("shop-domain");
-  const topic = header("topic");
-  const webhookId = header("webhook-id") ?? header("event-id");
-  if (!shop || !topic || !webhookId) throw new Response(null, { status: 400 });
-  return {
-    shop,
-    topic: topic.toUpperCase().replace(/[/.]/g, "_"),
-    webhookId,
-    apiVersion: header("api-version"),
-    eventId: header("event-id"),
-    triggeredAt: header("triggered-at"),
-  };
 }
 
 function parseDate(value: string | undefined): Date | null {

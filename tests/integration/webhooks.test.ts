@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { createTestDatabase, postgresAvailable, postgresSkipReason, type TestDatabase } from "../support/db";
 import { loadAppFor, unloadApp } from "../support/app";
 import {
+  shopifyWebhookHeaders,
   shopifyWebhookRequest,
   type SignedWebhook,
 } from "../support/webhooks";
@@ -25,6 +26,7 @@ describe.each(["sqlite", "postgresql"] as const)("webhook intake on %s", (provid
     let database: TestDatabase;
     let app: {
       receiveWebhook: (request: Request) => Promise<Response>;
+      receiveSyncWebhook: (request: Request) => Promise<Response>;
       runUntilIdle: typeof import("~/jobs/worker.server").runUntilIdle;
     };
 
@@ -33,6 +35,7 @@ describe.each(["sqlite", "postgresql"] as const)("webhook intake on %s", (provid
       await loadAppFor(database);
       app = {
         receiveWebhook: (await import("~/webhooks/receive.server")).receiveWebhook,
+        receiveSyncWebhook: (await import("~/webhooks/receive.server")).receiveSyncWebhook,
         runUntilIdle: (await import("~/jobs/worker.server")).runUntilIdle,
       };
     });
@@ -56,48 +59,76 @@ describe.each(["sqlite", "postgresql"] as const)("webhook intake on %s", (provid
       activity: await database.prisma.activityLog.count(),
     });
 
-    it("answers 401 to a bad HMAC and stores nothing", async () => {
-      const response = await send({ topic: "app/uninstalled", body: '{"id":1}', secret: "not-the-secret" });
-      expect(response.status).toBe(401);
-      expect(await counts()).toEqual({ deliveries: 0, jobs: 0, activity: 0 });
-    });
+    // Both ways in: the lifecycle/compliance routes (authenticate.webhook) and the sync topics' route (verify.server).
+    describe.each([
+      ["the lifecycle and compliance routes", "receiveWebhook"],
+      ["the sync topics' route", "receiveSyncWebhook"],
+    ] as const)("through %s", (_name, entry) => {
+      const send = (webhook: SignedWebhook) => app[entry](shopifyWebhookRequest(webhook));
 
-    it.each(["X-Shopify-Hmac-Sha256", "X-Shopify-Topic", "X-Shopify-Shop-Domain", "X-Shopify-Webhook-Id"])(
-      "answers 4xx without %s and stores nothing",
-      async (header) => {
-        const response = await send({ topic: "app/uninstalled", body: '{"id":1}', headers: { [header]: undefined } });
-        expect(response.status).toBeGreaterThanOrEqual(400);
-        expect(response.status).toBeLessThan(500);
+      it("answers 401 to a bad HMAC and stores nothing", async () => {
+        const response = await send({ topic: "app/uninstalled", body: '{"id":1}', secret: "not-the-secret" });
+        expect(response.status).toBe(401);
         expect(await counts()).toEqual({ deliveries: 0, jobs: 0, activity: 0 });
-      },
-    );
+      });
 
-    it("records a delivery and its job in one go, and a redelivery changes nothing", async () => {
-      // GIVEN one delivery, sent three times with the same webhook id
-      const webhookId = randomUUID();
-      const webhook = { topic: "app/scopes_update", body: '{"id":1,"current":["read_orders"],"previous":[]}', webhookId };
-      // WHEN it arrives repeatedly, twice at the same moment
-      const answers = await Promise.all([send(webhook), send(webhook)]);
-      answers.push(await send(webhook));
-      // THEN every answer is 200, and there is one delivery and one job
-      expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
-      expect(await database.prisma.webhookDelivery.count({ where: { webhookId } })).toBe(1);
-      expect(await database.prisma.job.count({ where: { dedupeKey: `webhook:${webhookId}` } })).toBe(1);
-      expect(await processJobs()).toBe(1);
-      const delivery = await database.prisma.webhookDelivery.findUniqueOrThrow({ where: { webhookId } });
-      expect(delivery.status).toBe("processed");
-    });
+      it.each(["X-Shopify-Hmac-Sha256", "X-Shopify-Topic", "X-Shopify-Shop-Domain", "X-Shopify-Webhook-Id"])(
+        "answers 4xx without %s and stores nothing",
+        async (header) => {
+          const response = await send({ topic: "app/uninstalled", body: '{"id":1}', headers: { [header]: undefined } });
+          expect(response.status).toBeGreaterThanOrEqual(400);
+          expect(response.status).toBeLessThan(500);
+          expect(await counts()).toEqual({ deliveries: 0, jobs: 0, activity: 0 });
+        },
+      );
 
-    it("records an authentic but malformed body as failed, answers 400, and a retry is a no-op", async () => {
-      const webhook = { topic: "app/scopes_update", body: '{"id": 1, "current": [', webhookId: randomUUID() };
-      const first = await send(webhook);
-      expect(first.status).toBe(400);
-      const retry = await send(webhook);
-      expect(retry.status).toBe(200);
-      const rows = await database.prisma.webhookDelivery.findMany();
-      expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ status: "failed", error: "malformed JSON" });
-      expect(await database.prisma.job.count()).toBe(0);
+      it("records a delivery and its job in one go, and a redelivery changes nothing", async () => {
+        // GIVEN one delivery, sent three times with the same webhook id
+        const webhookId = randomUUID();
+        const webhook = { topic: "app/scopes_update", body: '{"id":1,"current":["read_orders"],"previous":[]}', webhookId };
+        // WHEN it arrives repeatedly, twice at the same moment
+        const answers = await Promise.all([send(webhook), send(webhook)]);
+        answers.push(await send(webhook));
+        // THEN every answer is 200, and there is one delivery and one job
+        expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+        expect(await database.prisma.webhookDelivery.count({ where: { webhookId } })).toBe(1);
+        expect(await database.prisma.job.count({ where: { dedupeKey: `webhook:${webhookId}` } })).toBe(1);
+        expect(await processJobs()).toBe(1);
+        const delivery = await database.prisma.webhookDelivery.findUniqueOrThrow({ where: { webhookId } });
+        expect(delivery.status).toBe("processed");
+      });
+
+      it("records an authentic but malformed body as failed, answers 400, and a retry is a no-op", async () => {
+        const webhook = { topic: "app/scopes_update", body: '{"id": 1, "current": [', webhookId: randomUUID() };
+        const first = await send(webhook);
+        expect(first.status).toBe(400);
+        const retry = await send(webhook);
+        expect(retry.status).toBe(200);
+        const rows = await database.prisma.webhookDelivery.findMany();
+        expect(rows).toHaveLength(1);
+        expect(rows[0]).toMatchObject({ status: "failed", error: "malformed JSON" });
+        expect(await database.prisma.job.count()).toBe(0);
+      });
+
+      it("answers 405 to a GET and stores nothing", async () => {
+        const response = await app[entry](new Request("http://127.0.0.1:3999/webhooks/app/uninstalled"));
+        expect(response.status).toBe(405);
+        expect(await counts()).toEqual({ deliveries: 0, jobs: 0, activity: 0 });
+      });
+
+      it("accepts Shopify's newer Events headers (no X- prefix)", async () => {
+        const body = '{"id":1,"current":["read_orders"],"previous":[]}';
+        const signed = shopifyWebhookHeaders({ topic: "app/scopes_update", body });
+        const headers = Object.fromEntries(
+          Object.entries(signed)
+            .filter(([name]) => !/^X-Shopify-(Webhook-Id|Event-Id)$/.test(name))
+            .map(([name, value]) => [name.replace(/^X-Shopify-/, "Shopify-"), value]),
+        );
+        headers["Shopify-Webhook-Id"] = randomUUID();
+        const response = await app[entry](new Request("http://127.0.0.1:3999/webhooks/app/scopes_update", { method: "POST", headers, body }));
+        expect(response.status).toBe(200);
+        expect(await database.prisma.webhookDelivery.count()).toBe(1);
+      });
     });
 
     it("answers 422 to a payload of the wrong shape and records why", async () => {

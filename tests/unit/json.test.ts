@@ -1,3 +1,4 @@
+import { isInteger, isSafeNumber, parse as losslessParse } from "lossless-json";
 import { describe, expect, it } from "vitest";
 
 import { numericId, parseShopifyJson, shopifyId } from "~/webhooks/json";
@@ -18,6 +19,16 @@ describe("parseShopifyJson", () => {
 
   it("rejects malformed JSON", () => {
     expect(() => parseShopifyJson('{"id": 1,')).toThrow();
+    expect(() => parseShopifyJson('{"id": 9007199254740993,')).toThrow();
+  });
+
+  it.each([
+    ["short ids only (the JSON.parse path)", '{"id":5900000000002,"line_items":[{"id":13456789012345,"price":"25.00","quantity":2}],"total":-0.5,"x":1e3}'],
+    ["a 16-digit run inside a string (the lossless path)", '{"id":5900000000002,"token":"ab1234567890123456cd","total":12.5}'],
+    ["exactly 2^53 - 1 and 2^53 + 1", '{"a":9007199254740991,"b":9007199254740993,"c":[1,2.25,null,true,"s"]}'],
+  ])("gives what the lossless parser gives for %s", (_name, body) => {
+    const lossless = losslessParse(body, null, (value) => (isInteger(value) && !isSafeNumber(value) ? BigInt(value) : Number(value)));
+    expect(parseShopifyJson(body)).toEqual(lossless);
   });
 });
 
