@@ -46,6 +46,8 @@ export const SQLITE_PRAGMAS = [
 ] as const;
 
 const DEFAULT_PG_POOL_SIZE = 10;
+/** How long an interactive transaction on SQLite may wait for its turn before failing. */
+const SQLITE_TRANSACTION_MAX_WAIT_MS = 10_000;
 
 export interface CreatePrismaClientOptions {
   /** PostgreSQL connections in this process's pool. Default: DATABASE_POOL_SIZE, else 10. */
@@ -63,7 +65,13 @@ export function createPrismaClient(
 ): PrismaClient {
   const log = options.log ?? [];
   if (providerFromUrl(url) === "sqlite") {
-    return new SqlitePrismaClient({ adapter: sqliteAdapterFactory(sqliteFilePath(url)), log });
+    // Transactions on SQLite take turns (SerializedSqliteAdapter): a burst of them, say pixel reports arriving with
+    // their orders, queues behind one another, so each may wait longer for its turn than Prisma's 2 s default.
+    return new SqlitePrismaClient({
+      adapter: sqliteAdapterFactory(sqliteFilePath(url)),
+      log,
+      transactionOptions: { maxWait: SQLITE_TRANSACTION_MAX_WAIT_MS },
+    });
   }
   const adapter = new PrismaPg({
     connectionString: url,
