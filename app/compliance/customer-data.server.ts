@@ -3,6 +3,7 @@ import { stringify } from "lossless-json";
 import type { Db } from "~/db.server";
 import { redactPii } from "~/logger.server";
 import { parseShopifyJson } from "~/webhooks/json";
+import { parseMismatchFields } from "~/purchases/reconcile";
 import { purchaseEventData } from "~/purchases/service.server";
 
 /** A customer as the compliance webhooks name them. Ids are decimal strings. */
@@ -110,6 +111,8 @@ export const purchases: CustomerDataHolder = {
     return rows.map((row) => ({
       ...purchaseEventData(row),
       status: row.status,
+      // Where the storefront's report disagreed (it may hold the email the browser reported).
+      mismatchFields: parseMismatchFields(row.mismatchFields),
       refunds: refunds
         .filter((r) => r.orderId === row.orderId)
         .map((r) => ({ refundId: r.refundId, amount: r.amount, currency: r.currency, createdAt: r.refundCreatedAt.toISOString() })),
@@ -120,6 +123,18 @@ export const purchases: CustomerDataHolder = {
    * keeps a late orders/updated from writing it back. Refund rows carry no customer data.
    */
   async redact(db, shop, customer, orderIds) {
+    // An email mismatch keeps both addresses in mismatchFields; blanked first, while the rows are still found by
+    // the customer id and email the update below clears.
+    const emailMismatches = await db.purchase.findMany({
+      where: { shop, OR: purchaseOwnership(customer, orderIds), mismatchFields: { contains: '"field":"email"' } },
+      select: { id: true, mismatchFields: true },
+    });
+    for (const row of emailMismatches) {
+      const fields = parseMismatchFields(row.mismatchFields).map((f) =>
+        f.field === "email" ? { ...f, server: f.server === null ? null : "[redacted]", browser: f.browser === null ? null : "[redacted]" } : f,
+      );
+      await db.purchase.update({ where: { id: row.id }, data: { mismatchFields: JSON.stringify(fields) } });
+    }
     const { count } = await db.purchase.updateMany({
       where: { shop, OR: purchaseOwnership(customer, orderIds) },
       data: { customerId: null, email: null, redactedAt: new Date() },
@@ -127,6 +142,52 @@ export const purchases: CustomerDataHolder = {
     return count;
   },
 };
+
+/**
+ * The web pixel's reports of the customer's checkouts (app/purchases/reconcile.server.ts): found by the email the
+ * browser reported (stored lower-cased), by the orders Shopify lists, and by attachment to the customer's own
+ * purchases. Redaction blanks the email (the rest is the order, not the person) and sets redactedAt. Runs before
+ * `purchases`, whose redaction clears the customer id and email this lookup goes through.
+ */
+export const browserPurchases: CustomerDataHolder = {
+  name: "browser purchase reports",
+  async export(db, shop, customer, orderIds) {
+    const rows = await db.browserPurchase.findMany({
+      where: { shop, OR: await browserOwnership(db, shop, customer, orderIds) },
+      orderBy: { receivedAt: "asc" },
+    });
+    return rows.map((row) => ({
+      eventId: row.eventId,
+      orderId: row.orderId,
+      orderName: row.orderName,
+      totalPrice: row.totalPrice,
+      currency: row.currency,
+      email: row.email,
+      itemCount: row.itemCount,
+      lineItems: JSON.parse(row.lineItems) as unknown,
+      occurredAt: row.occurredAt.toISOString(),
+      receivedAt: row.receivedAt.toISOString(),
+      matchedOrderId: row.purchaseOrderId,
+    }));
+  },
+  async redact(db, shop, customer, orderIds) {
+    const { count } = await db.browserPurchase.updateMany({
+      where: { shop, OR: await browserOwnership(db, shop, customer, orderIds) },
+      data: { email: null, redactedAt: new Date() },
+    });
+    return count;
+  },
+};
+
+async function browserOwnership(db: Db, shop: string, customer: CustomerRef, orderIds: string[]) {
+  const own = await db.purchase.findMany({ where: { shop, OR: purchaseOwnership(customer, orderIds) }, select: { orderId: true } });
+  const orders = [...new Set([...orderIds, ...own.map((p) => p.orderId)])];
+  const email = customer.email?.trim();
+  return [
+    ...(email ? [{ email: { in: [...new Set([email.toLowerCase(), email])] } }] : []),
+    ...(orders.length > 0 ? [{ orderId: { in: orders } }, { purchaseOrderId: { in: orders } }] : []),
+  ];
+}
 
 function purchaseOwnership(customer: CustomerRef, orderIds: string[]) {
   return [
@@ -137,7 +198,7 @@ function purchaseOwnership(customer: CustomerRef, orderIds: string[]) {
   ];
 }
 
-export const customerDataHolders: CustomerDataHolder[] = [webhookDeliveries, outboundEvents, customerDataExports, purchases];
+export const customerDataHolders: CustomerDataHolder[] = [webhookDeliveries, outboundEvents, customerDataExports, browserPurchases, purchases];
 
 /** A text filter that narrows the candidates to rows whose JSON mentions the customer or one of the orders. */
 function containsAny(customer: CustomerRef, orderIds: string[]) {

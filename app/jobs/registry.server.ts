@@ -8,6 +8,11 @@ import "~/webhooks/process.server"; // webhook.process: every accepted webhook d
 import "~/syncs/health.server"; // syncs.subscriptions.health: webhook subscriptions compared with Shopify and repaired
 import "~/events/jobs.server"; // events.deliver: outbound events to the platform, one attempt per job
 import "~/purchases/forward.server"; // purchases.forward: a purchase forwarded when its upsell window closes
+import "~/purchases/reconcile.server"; // purchases.reconcile: browser/server reports still missing a side after the grace period
+import "~/purchases/pixel-install.server"; // purchases.pixel.sync: the web pixel created/deleted with the purchase switch
+import "~/bulk/runner.server"; // bulk.run: every bulk-operation run (app/bulk), whatever its kind
+import "~/purchases/catchup.server"; // purchases.catchup: hourly re-read of recent orders a lost webhook missed
+import "~/purchases/backfill.server"; // bulk kind purchases.backfill: "Import past orders"
 import { ACTIVITY_RETENTION } from "~/activity/retention.server"; // activity.retention: the 7-day activity log
 
 import { prisma } from "~/db.server";

@@ -19,6 +19,7 @@ import { enqueue } from "~/jobs/queue.server";
 
 import { parsePurchaseOptions, PURCHASES_SYNC, type PurchaseOptions } from "./options";
 import { isFullyRefunded, type MappedOrder, type MappedRefund, type PurchaseLineItem, type RefundLineItem } from "./payloads";
+import { emitPendingMismatch, reconcilePurchase } from "./reconcile.server";
 import { exclusionReason, purchaseStatus } from "./rules";
 
 export const PURCHASE_FORWARD_JOB = "purchases.forward";
@@ -83,7 +84,7 @@ export type OrderOutcome = "created" | "updated" | "stale";
  * current order; afterwards the decision stands.
  */
 export async function registerOrder(db: PrismaClient, shop: string, order: MappedOrder, now = new Date()): Promise<OrderOutcome> {
-  const { options } = await loadPurchaseSetting(db, shop);
+  const { enabled, options } = await loadPurchaseSetting(db, shop);
   return db.$transaction(async (tx) => {
     const newId = randomUUID();
     const excludedReason = exclusionReason(order, options);
@@ -112,6 +113,8 @@ export async function registerOrder(db: PrismaClient, shop: string, order: Mappe
         runAt: forwardAt,
         dedupeKey: forwardDedupeKey(shop, order.orderId),
       });
+      // A browser report that arrived first is attached and compared now (reconcile.server.ts).
+      await reconcilePurchase(tx, shop, order.orderId, { enabled, options }, now);
       return "created";
     }
     if (row.sourceUpdatedAt.getTime() >= order.sourceUpdatedAt.getTime()) return "stale";
@@ -138,6 +141,8 @@ export async function registerOrder(db: PrismaClient, shop: string, order: Mappe
     }
     // New line items can turn earlier partial refunds into a full one.
     await refreshRefundState(tx, shop, order.orderId, now);
+    // The order changed (an upsell's edit, a corrected email): compared with its browser report again.
+    await reconcilePurchase(tx, shop, order.orderId, { enabled, options }, now);
     return "updated";
   });
 }
@@ -269,6 +274,8 @@ export async function forwardPurchase(db: PrismaClient, shop: string, orderId: s
       occurredAt: purchase.orderCreatedAt,
       data: purchaseEventData(purchase),
     });
+    // A mismatch found during the upsell window goes out once the platform knows the purchase.
+    await emitPendingMismatch(tx, shop, orderId, enabled, now);
     const refunds = await tx.purchaseRefund.findMany({ where: { shop, orderId, forwardedAt: null }, orderBy: { refundCreatedAt: "asc" } });
     for (const refund of refunds) await forwardRefund(tx, shop, refund, now);
     return "forwarded";

@@ -30,7 +30,9 @@ export const SYNC_SWITCHES = [
     key: "purchases",
     page: "purchases",
     title: "Purchase sync",
-    scopes: ["read_orders"],
+    // write_pixels and read_customer_events: the web pixel that reports checkouts from the storefront
+    // (extensions/purchase-pixel), created with webPixelCreate when the switch turns on.
+    scopes: ["read_orders", "write_pixels", "read_customer_events"],
     topics: ["ORDERS_CREATE", "ORDERS_UPDATED", "REFUNDS_CREATE"],
   },
   {

@@ -9,6 +9,7 @@
  * the shop; a revoked sync's schedules find the switch off and do nothing).
  */
 import type { Db } from "~/db.server";
+import { purchaseSwitchHooks } from "~/purchases/switch.server";
 
 import type { SyncSwitchKey } from "./definitions";
 
@@ -20,7 +21,9 @@ export interface SwitchHooks {
 }
 
 /** One entry per sync that has hooks; each sync keeps its own in its folder. */
-const SWITCH_HOOKS: Partial<Record<SyncSwitchKey, SwitchHooks>> = {};
+const SWITCH_HOOKS: Partial<Record<SyncSwitchKey, SwitchHooks>> = {
+  purchases: purchaseSwitchHooks,
+};
 
 export async function runSwitchedOn(db: Db, shop: string, key: SyncSwitchKey): Promise<void> {
   await SWITCH_HOOKS[key]?.switchedOn?.(db, shop);

@@ -12,9 +12,11 @@ export function missingScopes(required: readonly string[], granted: readonly str
 
 const RESOURCES: Record<string, string> = {
   all_orders: "all orders",
+  customer_events: "customer events",
   customers: "customers",
   inventory: "inventory",
   orders: "orders",
+  pixels: "web pixels",
   products: "products",
 };
 

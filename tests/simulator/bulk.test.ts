@@ -85,4 +85,60 @@ describe("bulk operations", () => {
     const op = await finished(started.bulkOperation!.id);
     expect(op).toMatchObject({ status: "FAILED", errorCode: "ACCESS_DENIED", url: null });
   });
+
+  const RUN_GROUPED = `mutation Run($q: String!, $g: Boolean!) { bulkOperationRunQuery(query: $q, groupObjects: $g) { bulkOperation { id status } userErrors { field message code } } }`;
+  const PRODUCTS = `{ products { edges { node { id variants { edges { node { id } } } } } } }`;
+
+  async function lines(groupObjects: boolean) {
+    const r = await gql(sim, token, RUN_GROUPED, { q: PRODUCTS, g: groupObjects });
+    const id = (r.body.data!.bulkOperationRunQuery as { bulkOperation: { id: string } }).bulkOperation.id;
+    const op = await finished(id);
+    return (await (await fetch(op.url!)).text()).trimEnd().split("\n").map((l) => JSON.parse(l) as { id: string; __parentId?: string });
+  }
+
+  it("GIVEN groupObjects: true THEN each child follows its parent directly; without it (the 2026-07 default) parents come first", async () => {
+    const grouped = await lines(true);
+    let parent: string | null = null;
+    for (const line of grouped) {
+      if (line.__parentId === undefined) parent = line.id;
+      else expect(line.__parentId).toBe(parent);
+    }
+    const ungrouped = await lines(false);
+    const firstChild = ungrouped.findIndex((l) => l.__parentId !== undefined);
+    expect(ungrouped.slice(firstChild).every((l) => l.__parentId !== undefined)).toBe(true);
+    expect(new Set(ungrouped.map((l) => l.id))).toEqual(new Set(grouped.map((l) => l.id)));
+  });
+
+  it("GIVEN an injected FAILED outcome with partial data THEN the operation fails with errorCode and a partialDataUrl serving part of the lines", async () => {
+    sim.graphql.bulk.injectOutcome(SHOP, { status: "FAILED", errorCode: "TIMEOUT", partialData: true });
+    const started = await run(PRODUCTS);
+    const op = (await finished(started.bulkOperation!.id)) as Awaited<ReturnType<typeof finished>> & { partialDataUrl: string | null };
+    expect(op).toMatchObject({ status: "FAILED", errorCode: "TIMEOUT", url: null });
+    const partial = (await (await fetch(op.partialDataUrl!)).text()).trimEnd().split("\n");
+    expect(partial.length).toBe(Number(op.objectCount));
+    const shop = sim.store.shop(SHOP);
+    expect(partial.length).toBeLessThan(shop.products.size + shop.variants.size);
+  });
+
+  it("GIVEN an injected CANCELED outcome THEN the operation ends CANCELED without a result", async () => {
+    sim.graphql.bulk.injectOutcome(SHOP, { status: "CANCELED" });
+    const op = await finished((await run(PRODUCTS)).bulkOperation!.id);
+    expect(op).toMatchObject({ status: "CANCELED", url: null });
+  });
+
+  it("GIVEN a result older than seven days THEN the operation reads EXPIRED and its URL is gone", async () => {
+    const op = await finished((await run(PRODUCTS)).bulkOperation!.id);
+    expect(op.status).toBe("COMPLETED");
+    const id = (await gql(sim, token, `{ currentBulkOperation { id } }`)).body.data!.currentBulkOperation as { id: string };
+    const realNow = sim.store.now;
+    sim.store.now = () => realNow() + 7 * 86_400_000 + 1_000;
+    try {
+      const again = (await gql(sim, token, POLL, { id: id.id })).body.data!.bulkOperation as { status: string; url: string | null };
+      expect(again).toMatchObject({ status: "EXPIRED", url: null });
+      expect((await fetch(op.url!)).status).toBe(404);
+    } finally {
+      sim.store.now = realNow;
+    }
+  });
 });
+

@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { parseToml, type TomlTable, type TomlValue } from "./toml";
 
 /** What the simulator needs from shopify.app.toml: scopes and app-specific webhook subscriptions. */
@@ -10,6 +11,24 @@ export interface AppConfig {
   optionalScopes: string[];
   webhookApiVersion: string;
   subscriptions: AppWebhookSubscription[];
+  /**
+   * The `[settings]` definition of the app's web pixel extension (extensions/<name>/shopify.extension.toml with
+   * `type = "web_pixel_extension"` beside the app toml), which webPixelCreate/Update validate against; null when the
+   * app has none (Shopify then answers NO_EXTENSION).
+   */
+  webPixel: WebPixelDefinition | null;
+}
+
+export interface WebPixelSettingField {
+  type: string;
+  /** From `validations = [{ name = "min", value = "1" }]`: the minimum length; 1 or more makes the field required. */
+  minLength: number;
+}
+
+export interface WebPixelDefinition {
+  handle: string;
+  runtimeContext: string;
+  fields: Record<string, WebPixelSettingField>;
 }
 
 export interface AppWebhookSubscription {
@@ -52,9 +71,40 @@ export function parseAppConfig(text: string): AppConfig {
         includeFields: strList(s.include_fields),
       };
     }),
+    webPixel: null,
   };
 }
 
-export function loadAppConfig(path: string): AppConfig {
-  return parseAppConfig(readFileSync(path, "utf8"));
+/** A web pixel extension's toml → its settings definition; null when the toml is another kind of extension. */
+export function parseWebPixelExtension(text: string): WebPixelDefinition | null {
+  const toml = parseToml(text);
+  if (str(toml.type) !== "web_pixel_extension") return null;
+  const settings = (toml.settings ?? {}) as TomlTable;
+  const fields = (settings.fields ?? {}) as TomlTable;
+  return {
+    handle: str(toml.handle) ?? str(toml.name) ?? "web-pixel",
+    runtimeContext: str(toml.runtime_context) ?? "strict",
+    fields: Object.fromEntries(
+      Object.entries(fields).map(([key, value]) => {
+        const field = value as TomlTable;
+        const validations = Array.isArray(field.validations) ? (field.validations as TomlTable[]) : [];
+        const min = validations.find((v) => v.name === "min");
+        return [key, { type: str(field.type) ?? "single_line_text_field", minLength: min ? Number(min.value) || 0 : 0 }];
+      }),
+    ),
+  };
+}
+
+/** The app toml, plus the web pixel extension found under `extensions/` beside it. */
+export function loadAppConfig(tomlPath: string): AppConfig {
+  const config = parseAppConfig(readFileSync(tomlPath, "utf8"));
+  const extensionsDir = path.join(path.dirname(tomlPath), "extensions");
+  if (!existsSync(extensionsDir)) return config;
+  for (const entry of readdirSync(extensionsDir, { withFileTypes: true })) {
+    const file = path.join(extensionsDir, entry.name, "shopify.extension.toml");
+    if (!entry.isDirectory() || !existsSync(file)) continue;
+    const pixel = parseWebPixelExtension(readFileSync(file, "utf8"));
+    if (pixel) return { ...config, webPixel: pixel };
+  }
+  return config;
 }

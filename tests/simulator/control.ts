@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { signIdToken } from "./jwt";
 import { parseFault, type AdminApiFaults } from "./graphql/faults";
+import { pixelSummary } from "./graphql/resolvers/pixels";
 import { gid, gqlTime, money, parseGid } from "./store/format";
 import { orderTotals } from "./store/payloads";
 import { seedShop, type SeedOptions, type ShopSeedOptions } from "./store/seed";
 import { InvalidInputError, NotFoundError, type SimStore } from "./store/store";
 import type { CustomerRecord, OrderRecord, PlanKey, ProductRecord, ShopState, WebhookSubscriptionRecord } from "./store/types";
+import { parseBrowserOverride, type StorefrontPixel } from "./storefront";
 import type { LeakyBuckets } from "./throttle";
 import type { Delivery, WebhookDispatcher, WebhookSwitches } from "./webhooks";
 
@@ -25,6 +27,7 @@ export interface ControlDeps {
   faults: AdminApiFaults;
   bulkFile(token: string): Buffer | undefined;
   schemaLoadMs: number;
+  storefront: StorefrontPixel;
 }
 
 export class HttpError extends Error {
@@ -177,6 +180,7 @@ function shopState(deps: ControlDeps, shop: ShopState) {
     optionalScopes: deps.store.config.optionalScopes,
     subscriptions: [...shop.subscriptions.values()].map(subscriptionSummary),
     appSubscriptions: deps.store.config.subscriptions,
+    webPixel: pixelSummary(shop.webPixel),
     counts: {
       products: shop.products.size,
       variants: shop.variants.size,
@@ -295,6 +299,18 @@ async function route(deps: ControlDeps, method: string, url: URL, json: () => Pr
     return { data: { deliveries: sent.map((d) => deliverySummary(d, false)) } };
   }
 
+  // The storefront's web pixel (storefront.ts)
+  if (is("GET", "storefront", "switches")) return { data: deps.storefront.switches };
+  if (is("POST", "storefront", "switches")) {
+    const b = await json();
+    if (b.reset === true) deps.storefront.reset();
+    return { data: deps.storefront.set({ enabled: typeof b.enabled === "boolean" ? b.enabled : undefined, delayMs: b.delayMs === undefined ? undefined : Number(b.delayMs) }) };
+  }
+  if (is("GET", "storefront", "reports")) {
+    await deps.storefront.idle();
+    return { data: deps.storefront.posts.filter((p) => !q.get("shop") || p.shop === q.get("shop")) };
+  }
+
   // Per shop
   if (parts[0] !== "shops" || parts.length < 2) throw new HttpError(404, `unknown control endpoint ${method} ${url.pathname}`);
   const shop = store.shop(parts[1]);
@@ -321,7 +337,8 @@ async function route(deps: ControlDeps, method: string, url: URL, json: () => Pr
     const lines = Array.isArray(b.lines)
       ? (b.lines as Json[]).map((l) => ({ variantId: idOf(l.variantId, "lines[].variantId"), quantity: Number(l.quantity ?? 1) }))
       : undefined;
-    const o = store.placeOrder(domain, {
+    // `browser`: how the storefront's web pixel reports this checkout (storefront.ts); omitted = as placed.
+    const o = deps.storefront.withOverride(parseBrowserOverride(b.browser), () => store.placeOrder(domain, {
       customerId: b.customerId ? idOf(b.customerId, "customerId") : null,
       email: typeof b.email === "string" ? b.email : undefined,
       lines,
@@ -333,7 +350,7 @@ async function route(deps: ControlDeps, method: string, url: URL, json: () => Pr
       note: typeof b.note === "string" ? b.note : undefined,
       financialStatus: b.financialStatus === "pending" || b.financialStatus === "authorized" ? b.financialStatus : undefined,
       processedAt: typeof b.processedAt === "string" ? Date.parse(b.processedAt) : undefined,
-    });
+    }));
     return { status: 201, data: orderSummary(shop, o) };
   }
   if (at("POST", "orders", ":id", "update") || at("PATCH", "orders", ":id")) {

@@ -10,6 +10,7 @@ import { signIdToken } from "./jwt";
 import { handleAccessToken } from "./oauth";
 import { seedStore, type SeedOptions } from "./store/seed";
 import { SimStore } from "./store/store";
+import { StorefrontPixel } from "./storefront";
 import { LeakyBuckets } from "./throttle";
 import { WebhookDispatcher, type WebhookSwitches } from "./webhooks";
 
@@ -38,6 +39,8 @@ export interface Simulator {
   buckets: LeakyBuckets;
   graphql: GraphqlEndpoint;
   config: AppConfig;
+  /** The storefront running the app's web pixel: reports web checkouts to the pixel's endpoint (storefront.ts). */
+  storefront: StorefrontPixel;
   /** Milliseconds the 2026-07 schema took to load (once per process). */
   schemaLoadMs: number;
   /** A session token for the shop, as the admin would hand it to the app (installs the app if needed). */
@@ -112,6 +115,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   let origin = "";
   const graphql = new GraphqlEndpoint({ store, config, apiKey: opts.apiKey, origin: () => origin, buckets, bulkPhaseMs: opts.bulkPhaseMs });
   const webhooks = new WebhookDispatcher({ store, config, apiSecret: opts.apiSecret, appUrl: opts.appUrl, switches: opts.webhookSwitches, quiet });
+  const storefront = new StorefrontPixel({ store, quiet });
   const shell = await loadShell(quiet);
   const seedOpts = (seed: boolean | SeedOptions | undefined): SeedOptions | false =>
     seed === false ? false : { assetOrigin: origin, ...(typeof seed === "object" ? seed : {}) };
@@ -129,6 +133,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     webhooks.clearLog();
     webhooks.resetSwitches();
     if (opts.webhookSwitches) webhooks.set(opts.webhookSwitches);
+    storefront.reset();
     const s = seed === undefined ? seedOpts(opts.seed) : seedOpts(seed);
     if (s) seedStore(store, s);
   };
@@ -166,6 +171,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     faults: graphql.faults,
     bulkFile: (t: string) => graphql.bulk.file(t),
     schemaLoadMs: graphql.loaded.loadMs,
+    storefront,
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -275,6 +281,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     buckets,
     graphql,
     config,
+    storefront,
     schemaLoadMs: graphql.loaded.loadMs,
     signIdToken: sign,
     accessToken: (shop, kind = "offline") => {

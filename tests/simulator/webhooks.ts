@@ -94,6 +94,30 @@ export function hmacBase64(body: string | Buffer, secret: string): string {
   return createHmac("sha256", secret).update(body).digest("base64");
 }
 
+/**
+ * The headers of one delivery as Shopify sends them, HMAC over the exact body bytes included. The dispatcher sends
+ * with these; bench/purchases.ts signs the deliveries it replays with them too.
+ */
+export function deliveryHeaders(
+  d: { topic: string; shop: string; body: string; apiVersion: string; webhookId: string; eventId: string; triggeredAt: string; name?: string },
+  apiSecret: string,
+): Record<string, string> {
+  const headers: Record<string, string> = {
+    "Content-Type": "application/json",
+    Accept: "*/*",
+    "User-Agent": "Shopify-Captain-Hook",
+    "X-Shopify-Topic": d.topic,
+    "X-Shopify-Hmac-Sha256": hmacBase64(d.body, apiSecret),
+    "X-Shopify-Shop-Domain": d.shop,
+    "X-Shopify-API-Version": d.apiVersion,
+    "X-Shopify-Webhook-Id": d.webhookId,
+    "X-Shopify-Event-Id": d.eventId,
+    "X-Shopify-Triggered-At": d.triggeredAt,
+  };
+  if (d.name) headers["X-Shopify-Name"] = d.name;
+  return headers;
+}
+
 export interface DispatcherOptions {
   store: SimStore;
   config: AppConfig;
@@ -297,19 +321,7 @@ export class WebhookDispatcher extends EventEmitter {
     webhookId?: string;
   }): Delivery {
     const webhookId = input.webhookId ?? randomUUID();
-    const headers: Record<string, string> = {
-      "Content-Type": "application/json",
-      Accept: "*/*",
-      "User-Agent": "Shopify-Captain-Hook",
-      "X-Shopify-Topic": input.topic,
-      "X-Shopify-Hmac-Sha256": hmacBase64(input.body, this.opts.apiSecret),
-      "X-Shopify-Shop-Domain": input.shop,
-      "X-Shopify-API-Version": input.apiVersion,
-      "X-Shopify-Webhook-Id": webhookId,
-      "X-Shopify-Event-Id": input.eventId,
-      "X-Shopify-Triggered-At": input.triggeredAt,
-    };
-    if (input.name) headers["X-Shopify-Name"] = input.name;
+    const headers = deliveryHeaders({ ...input, webhookId }, this.opts.apiSecret);
     const d: Delivery = {
       webhookId,
       eventId: input.eventId,

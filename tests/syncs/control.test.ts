@@ -23,7 +23,8 @@ type AdminClient = import("~/shopify/admin-client.server").AdminClient;
 
 const pgUp = await postgresAvailable();
 const SHOP = DEMO_SHOP;
-const ALL_SCOPES = ["read_orders", "read_customers", "write_customers", "read_products", "read_inventory"];
+// write_pixels and read_customer_events: the purchase switch also creates the web pixel (extensions/purchase-pixel).
+const ALL_SCOPES = ["read_orders", "write_pixels", "read_customer_events", "read_customers", "write_customers", "read_products", "read_inventory"];
 const PURCHASE_TOPICS = ["ORDERS_CREATE", "ORDERS_UPDATED", "REFUNDS_CREATE"];
 
 // The app's webhook endpoint: a plain HTTP server handing every request to the current app's receiveWebhook.
@@ -370,7 +371,7 @@ describe.each(["sqlite", "postgresql"] as const)("sync control plane on %s", (pr
     it("records declined scopes: the switch stays off and says why and how to retry", async () => {
       await control.recordScopeDeclined(db(), SHOP, "purchases", ["read_orders"]);
       const [status] = await control.loadSwitches(db(), SHOP, "purchases", []);
-      expect(status).toMatchObject({ enabled: false, status: "off", missingScopes: ["read_orders"] });
+      expect(status).toMatchObject({ enabled: false, status: "off", missingScopes: ["read_orders", "write_pixels", "read_customer_events"] });
       expect(status.lastError).toBe(
         "Purchase sync is off because Shopify did not get permission to “View orders”. To try again, turn it on and choose to grant access on Shopify's screen.",
       );

@@ -19,10 +19,12 @@ interface Props extends SyncPageData {
    * fields wait for Save, so they belong in a form with the App Bridge save bar, unlike the switch itself.
    */
   options?: Partial<Record<SyncSwitchKey, ReactNode>>;
+  /** Sections of the page's own after the switches (Layout.AnnotatedSection elements): summaries, imports. */
+  children?: ReactNode;
 }
 
 /** A sync settings page: one annotated section per switch, with its toggle, status and (later) options. */
-export function SyncSettingsPage({ page, switches, now, options }: Props) {
+export function SyncSettingsPage({ page, switches, now, options, children }: Props) {
   const revalidator = useRevalidator();
   const settling = switches.some((s) => s.status === "enabling" || s.status === "disabling");
   useEffect(() => {
@@ -55,6 +57,7 @@ export function SyncSettingsPage({ page, switches, now, options }: Props) {
             </section>
           </Layout.AnnotatedSection>
         ))}
+        {children}
       </Layout>
     </Page>
   );

@@ -9,7 +9,11 @@ export { permissionLabel, permissionList } from "~/syncs/scopes";
 
 // Why a sync cannot work without a permission, shown when the merchant declines it.
 const SCOPE_REASONS: Partial<Record<SyncSwitchKey, Record<string, string>>> = {
-  purchases: { read_orders: "to receive each order and refund as it happens and register it with your platform" },
+  purchases: {
+    read_orders: "to receive each order and refund as it happens and register it with your platform",
+    write_pixels: "to add the checkout pixel that reports each purchase from the shopper's browser",
+    read_customer_events: "to let that pixel receive the checkout-completed event it reports",
+  },
   consent_email: {
     read_customers: "to read each customer's email marketing consent",
     write_customers: "to write consent changes made on your platform back to Shopify",

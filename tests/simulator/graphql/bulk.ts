@@ -39,10 +39,22 @@ export interface BulkOptions {
 
 const MAX_CONNECTIONS = 5;
 const MAX_DEPTH = 2;
+/** Shopify keeps a result (`url`, `partialDataUrl`) for seven days after completion, then the operation is EXPIRED. */
+export const RESULT_RETENTION_MS = 7 * 86_400_000;
+
+/**
+ * How the next bulk query of a shop ends instead of COMPLETED, for tests of a client's failure handling
+ * (`sim.graphql.bulk.injectOutcome(shop, outcome)`). `partialData`: half of the lines are kept and served at
+ * `partialDataUrl`, as Shopify does when an operation fails after it had read some objects.
+ */
+export type BulkOutcome =
+  | { status: "FAILED"; errorCode: "ACCESS_DENIED" | "INTERNAL_SERVER_ERROR" | "TIMEOUT"; partialData?: boolean }
+  | { status: "CANCELED" };
 
 export class BulkRunner extends EventEmitter implements BulkStarter {
-  private readonly files = new Map<string, { shop: string; body: Buffer }>();
+  private readonly files = new Map<string, { shop: string; body: Buffer; op: BulkOperationRecord; now: () => number }>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly outcomes = new Map<string, BulkOutcome[]>();
   phaseMs: number;
   maxConcurrent: number;
 
@@ -55,8 +67,22 @@ export class BulkRunner extends EventEmitter implements BulkStarter {
     this.maxConcurrent = opts.maxConcurrent ?? 5;
   }
 
+  /** A result file by its token; gone once its operation has expired (seven days after completion). */
   file(token: string): Buffer | undefined {
-    return this.files.get(token)?.body;
+    const entry = this.files.get(token);
+    if (!entry) return undefined;
+    if (expireIfStale(entry.op, entry.now())) {
+      this.files.delete(token);
+      return undefined;
+    }
+    return entry.body;
+  }
+
+  /** The shop's next `count` bulk queries end as `outcome` (see BulkOutcome). */
+  injectOutcome(shop: string, outcome: BulkOutcome, count = 1): void {
+    const queue = this.outcomes.get(shop) ?? [];
+    for (let i = 0; i < count; i++) queue.push(outcome);
+    this.outcomes.set(shop, queue);
   }
 
   /** Stops pending phase timers and forgets result files (on close and on reset). */
@@ -64,6 +90,7 @@ export class BulkRunner extends EventEmitter implements BulkStarter {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.files.clear();
+    this.outcomes.clear();
   }
 
   /** Resolves when the operation reaches a final state (COMPLETED, FAILED, CANCELED). */
@@ -83,7 +110,7 @@ export class BulkRunner extends EventEmitter implements BulkStarter {
     });
   }
 
-  start(ctx: Ctx, query: string) {
+  start(ctx: Ctx, query: string, groupObjects = false) {
     const fail = (message: string, code: string | null = "INVALID") => ({ bulkOperation: null, userErrors: [{ field: ["query"], message, code }] });
     let doc: DocumentNode;
     try {
@@ -132,10 +159,11 @@ export class BulkRunner extends EventEmitter implements BulkStarter {
     };
     ctx.shop.bulkOperations.set(op.id, op);
     const bulkCtx: Ctx = { ...ctx, bulk: true, searchWarnings: [] };
+    const outcome = this.outcomes.get(ctx.shop.domain)?.shift();
     this.later(() => {
       if (op.status !== "CREATED") return;
       op.status = "RUNNING";
-      this.later(() => void this.run(bulkCtx, op, doc));
+      this.later(() => void this.run(bulkCtx, op, doc, groupObjects, outcome));
     });
     return { bulkOperation: op, userErrors: [] };
   }
@@ -159,8 +187,12 @@ export class BulkRunner extends EventEmitter implements BulkStarter {
     this.timers.add(t);
   }
 
-  private async run(ctx: Ctx, op: BulkOperationRecord, doc: DocumentNode): Promise<void> {
+  private async run(ctx: Ctx, op: BulkOperationRecord, doc: DocumentNode, groupObjects: boolean, outcome?: BulkOutcome): Promise<void> {
     if (op.status !== "RUNNING") return;
+    if (outcome?.status === "CANCELED") {
+      this.finish(ctx, op, "CANCELED");
+      return;
+    }
     let result: ExecutionResult;
     try {
       result = await this.execute(ctx, doc);
@@ -175,7 +207,7 @@ export class BulkRunner extends EventEmitter implements BulkStarter {
       return;
     }
     const opDef = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
-    const lines: string[] = [];
+    const emitted: { line: string; depth: number }[] = [];
     let roots = 0;
     const root = ctx.loaded.schema.getQueryType()!;
     for (const [field, type] of fieldsOf(ctx, opDef.selectionSet, root)) {
@@ -185,12 +217,36 @@ export class BulkRunner extends EventEmitter implements BulkStarter {
       if (isConnectionType(named) && field.selectionSet) {
         for (const { node, sel } of connectionNodes(ctx, value, field.selectionSet, named)) {
           roots++;
-          emit(ctx, node, sel.selectionSet, sel.type, null, lines);
+          emit(ctx, node, sel.selectionSet, sel.type, null, emitted, 0);
         }
       } else if (value && typeof value === "object" && field.selectionSet && (isObjectType(named) || isInterfaceType(named))) {
         roots++;
-        emit(ctx, value as Record<string, unknown>, field.selectionSet, named, null, lines);
+        emit(ctx, value as Record<string, unknown>, field.selectionSet, named, null, emitted, 0);
       }
+    }
+    // groupObjects: true puts each child right after its parent (the walk's order). Since 2025-10 the default is
+    // false, and Shopify then promises no grouping: here every parent comes first, then all their children, so a
+    // client that assumes grouping without asking for it fails in tests as it would in production.
+    const ordered = groupObjects ? emitted : [...emitted].sort((a, b) => a.depth - b.depth);
+    // While RUNNING Shopify reports a growing objectCount: half of the objects are "read" for one more phase.
+    op.objectCount = Math.floor(ordered.length / 2);
+    this.later(() => this.complete(ctx, op, ordered.map((e) => e.line), roots, outcome));
+  }
+
+  private complete(ctx: Ctx, op: BulkOperationRecord, all: string[], roots: number, outcome: BulkOutcome | undefined): void {
+    if (op.status !== "RUNNING") return;
+    let lines = all;
+    if (outcome?.status === "FAILED") {
+      if (outcome.partialData && lines.length > 1) {
+        lines = lines.slice(0, Math.floor(lines.length / 2));
+        const body = Buffer.from(lines.join("\n") + "\n", "utf8");
+        op.objectCount = lines.length;
+        op.rootObjectCount = Math.min(roots, lines.length);
+        op.partialDataUrl = `${ctx.origin}/_simulator/bulk/${op.fileToken}.jsonl`;
+        this.files.set(op.fileToken, { shop: ctx.shop.domain, body, op, now: () => ctx.store.now() });
+      }
+      this.finish(ctx, op, "FAILED", outcome.errorCode);
+      return;
     }
     const body = Buffer.from(lines.length ? lines.join("\n") + "\n" : "", "utf8");
     op.file = body;
@@ -199,7 +255,7 @@ export class BulkRunner extends EventEmitter implements BulkStarter {
     op.fileSize = lines.length ? body.length : null;
     // Shopify returns no URL when the result is empty.
     op.url = lines.length ? `${ctx.origin}/_simulator/bulk/${op.fileToken}.jsonl` : null;
-    if (lines.length) this.files.set(op.fileToken, { shop: ctx.shop.domain, body });
+    if (lines.length) this.files.set(op.fileToken, { shop: ctx.shop.domain, body, op, now: () => ctx.store.now() });
     this.finish(ctx, op, "COMPLETED");
   }
 
@@ -316,13 +372,33 @@ function connectionNodes(ctx: Ctx, value: unknown, sel: SelectionSetNode, connec
 }
 
 /** Writes one node (connections removed) and then its connection children, each with __parentId. */
-function emit(ctx: Ctx, node: Record<string, unknown>, sel: SelectionSetNode, type: GraphQLCompositeType, parentId: string | null, lines: string[]): void {
+function emit(
+  ctx: Ctx,
+  node: Record<string, unknown>,
+  sel: SelectionSetNode,
+  type: GraphQLCompositeType,
+  parentId: string | null,
+  lines: { line: string; depth: number }[],
+  depth: number,
+): void {
   const children: { node: Record<string, unknown>; sel: { selectionSet: SelectionSetNode; type: GraphQLCompositeType } }[] = [];
   const copy = strip(ctx, node, sel, type, children);
   if (parentId !== null) copy.__parentId = parentId;
-  lines.push(JSON.stringify(copy));
+  lines.push({ line: JSON.stringify(copy), depth });
   const id = typeof node.id === "string" ? node.id : parentId;
-  for (const c of children) emit(ctx, c.node, c.sel.selectionSet, c.sel.type, id, lines);
+  for (const c of children) emit(ctx, c.node, c.sel.selectionSet, c.sel.type, id, lines, depth + 1);
+}
+
+/** Shopify drops a result seven days after completion: the operation reads EXPIRED and its URLs are gone. */
+export function expireIfStale(op: BulkOperationRecord, now: number): boolean {
+  if (op.status === "EXPIRED") return true;
+  if (op.completedAt === null || (op.status !== "COMPLETED" && op.status !== "FAILED")) return false;
+  if (now < op.completedAt + RESULT_RETENTION_MS) return false;
+  op.status = "EXPIRED";
+  op.url = null;
+  op.partialDataUrl = null;
+  op.file = null;
+  return true;
 }
 
 function strip(

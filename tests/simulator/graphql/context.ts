@@ -7,7 +7,7 @@ import type { AccessRule, LoadedSchema } from "./schema";
 import type { SearchWarning } from "./search";
 
 export interface BulkStarter {
-  start(ctx: Ctx, query: string): { bulkOperation: unknown; userErrors: { field: string[] | null; message: string; code: string | null }[] };
+  start(ctx: Ctx, query: string, groupObjects?: boolean): { bulkOperation: unknown; userErrors: { field: string[] | null; message: string; code: string | null }[] };
   cancel(ctx: Ctx, id: string): { bulkOperation: unknown; userErrors: { field: string[] | null; message: string }[] };
 }
 

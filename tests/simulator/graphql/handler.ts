@@ -24,6 +24,7 @@ import { AdminApiFaults } from "./faults";
 import { catalogResolvers } from "./resolvers/catalog";
 import { customerResolvers } from "./resolvers/customers";
 import { orderResolvers } from "./resolvers/orders";
+import { pixelMutationResolvers, pixelQueryResolvers, pixelResolvers } from "./resolvers/pixels";
 import { platformResolvers } from "./resolvers/platform";
 import { rootResolvers } from "./resolvers/root";
 import { loadAdminSchema, type LoadedSchema } from "./schema";
@@ -43,7 +44,16 @@ export interface GraphqlResponse {
   headers: Record<string, string>;
 }
 
-const RESOLVERS = { ...rootResolvers, ...catalogResolvers, ...customerResolvers, ...orderResolvers, ...platformResolvers };
+const RESOLVERS = {
+  ...rootResolvers,
+  ...catalogResolvers,
+  ...customerResolvers,
+  ...orderResolvers,
+  ...platformResolvers,
+  ...pixelResolvers,
+  QueryRoot: { ...rootResolvers.QueryRoot, ...pixelQueryResolvers },
+  Mutation: { ...rootResolvers.Mutation, ...pixelMutationResolvers },
+};
 const fieldResolver: GraphQLFieldResolver<unknown, Ctx> = makeFieldResolver(RESOLVERS);
 
 const DOC_CACHE_MAX = 500;

@@ -83,6 +83,7 @@ const ID_BASES: Record<string, bigint> = {
   ProductImage: 40_100_000_000_000n,
   AppInstallation: 560_000_000_000n,
   DataRequest: 9_100_000n,
+  WebPixel: 2_600_000n,
 };
 
 export interface ConsentChange<S> {
@@ -192,6 +193,7 @@ export class SimStore extends EventEmitter {
       orders: new Map(),
       subscriptions: new Map(),
       bulkOperations: new Map(),
+      webPixel: null,
     };
     shop.installation.installationId = this.nextId(shop, "AppInstallation");
     this.shops.set(domain, shop);
@@ -236,6 +238,7 @@ export class SimStore extends EventEmitter {
     shop.refreshTokens.clear();
     this.emitWebhook(shop, "app/uninstalled", shopPayload(shop));
     shop.subscriptions.clear();
+    shop.webPixel = null;
     for (const op of shop.bulkOperations.values()) if (op.status === "RUNNING" || op.status === "CREATED") op.status = "CANCELED";
   }
 

@@ -338,4 +338,14 @@ export interface ShopState {
   orders: Map<string, OrderRecord>;
   subscriptions: Map<string, WebhookSubscriptionRecord>;
   bulkOperations: Map<string, BulkOperationRecord>;
+  /** The app's web pixel on this shop (Shopify allows one per app); removed with the installation. */
+  webPixel: WebPixelRecord | null;
+}
+
+export interface WebPixelRecord {
+  id: string;
+  /** The settings as stored: JSON text, returned as such by `WebPixel.settings`. */
+  settings: string;
+  createdAt: number;
+  updatedAt: number;
 }

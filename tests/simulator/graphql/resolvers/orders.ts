@@ -4,7 +4,7 @@ import type { LineItemRecord, OrderRecord, RefundRecord, TransactionRecord } fro
 import type { SortKey } from "../connection";
 import { type Ctx, type TypeResolvers, type as def, hasAnyScope } from "../context";
 import type { SearchSpec } from "../search";
-import { connect, count, emptyConnection, moneyBag, noExtras, time } from "../views";
+import { connect, count, decimal, emptyConnection, moneyBag, moneyV2, noExtras, time } from "../views";
 import { addressView } from "./customers";
 
 const SIXTY_DAYS = 60 * 86_400_000;
@@ -104,6 +104,20 @@ interface RefundSource {
 
 const lineSource = (order: OrderRecord, line: LineItemRecord): LineSource => ({ __typename: "LineItem", order, line });
 
+/** A discount code as GraphQL shows it; the simulator's codes are fixed amounts (REST's discount_applications agree). */
+function discountApplicationView(o: OrderRecord, index: number) {
+  const d = o.discountCodes[index];
+  return {
+    __typename: "DiscountCodeApplication",
+    code: d.code,
+    index,
+    allocationMethod: "ACROSS",
+    targetSelection: "ALL",
+    targetType: d.type === "shipping" ? "SHIPPING_LINE" : "LINE_ITEM",
+    value: { __typename: "MoneyV2", amount: decimal(d.amountCents), currencyCode: o.currency },
+  };
+}
+
 function transactionView(ctx: Ctx, order: OrderRecord, x: TransactionRecord) {
   return {
     __typename: "OrderTransaction",
@@ -177,21 +191,14 @@ export const orderResolvers: Record<string, TypeResolvers> = {
     },
     discountApplications: (o, a, ctx, info) => {
       const conn = connect(ctx, info, o.discountCodes.map((d, i) => ({ d, i })), a, (x) => ({ id: String(x.i + 1), value: x.i }), true);
-      const view = (x: { d: OrderRecord["discountCodes"][number]; i: number }) => ({
-        __typename: "DiscountCodeApplication",
-        code: x.d.code,
-        index: x.i,
-        allocationMethod: "ACROSS",
-        targetSelection: "ALL",
-        targetType: x.d.type === "shipping" ? "SHIPPING_LINE" : "LINE_ITEM",
-        value: { __typename: "MoneyV2", amount: (x.d.amountCents / 100).toFixed(1), currencyCode: o.currency },
-      });
+      const view = (x: { d: OrderRecord["discountCodes"][number]; i: number }) => discountApplicationView(o, x.i);
       return { ...conn, edges: conn.edges.map((e) => ({ cursor: e.cursor, node: view(e.node) })), nodes: conn.nodes.map(view) };
     },
     id: (o) => gid("Order", o.id),
     legacyResourceId: (o) => o.id,
     name: (o) => o.name,
-    number: (o) => o.number - 1000,
+    // The number inside the name ("#1001" → 1001), i.e. REST's `order_number` (REST's own `number` starts at 1).
+    number: (o) => o.number,
     email: (o) => o.email,
     phone: (o) => o.phone,
     note: (o) => o.note,
@@ -354,7 +361,17 @@ export const orderResolvers: Record<string, TypeResolvers> = {
       s.line.taxCents
         ? [{ title: "VAT", rate: s.order.taxRate, ratePercentage: s.order.taxRate * 100, priceSet: moneyBag(ctx, s.line.taxCents, s.order), channelLiable: false, source: null }]
         : [],
-    discountAllocations: () => [],
+    // The order's discount as the REST payload allocates it: the whole line discount to application index 0.
+    discountAllocations: (s, _a, ctx) =>
+      s.line.discountCents && s.order.discountCodes.length
+        ? [
+            {
+              allocatedAmount: moneyV2(s.line.discountCents, ctx.shop.currency),
+              allocatedAmountSet: moneyBag(ctx, s.line.discountCents, s.order),
+              discountApplication: discountApplicationView(s.order, 0),
+            },
+          ]
+        : [],
     duties: () => [],
     sellingPlan: () => null,
     contract: () => null,

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { gid, parseGid } from "../../store/format";
 import { planDisplayName } from "../../store/payloads";
 import type { BulkOperationRecord, ShopState, WebhookSubscriptionRecord } from "../../store/types";
+import { expireIfStale } from "../bulk";
 import type { SortKey } from "../connection";
 import { type Ctx, type TypeResolvers, type as def } from "../context";
 import type { SearchSpec } from "../search";
@@ -67,7 +68,9 @@ export function findSubscription(ctx: Ctx, gidValue: string): WebhookSubscriptio
 
 export function findBulkOperation(ctx: Ctx, gidValue: string): BulkOperationRecord | null {
   const g = parseGid(gidValue);
-  return g?.type === "BulkOperation" ? (ctx.shop.bulkOperations.get(g.id) ?? null) : null;
+  const op = g?.type === "BulkOperation" ? (ctx.shop.bulkOperations.get(g.id) ?? null) : null;
+  if (op) expireIfStale(op, ctx.store.now());
+  return op;
 }
 
 export function endpointOf(uri: string) {

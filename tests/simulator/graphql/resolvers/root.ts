@@ -5,6 +5,7 @@ import type { CustomerRecord, EmailMarketingState, SmsMarketingState, WebhookSub
 import { type Args, type Ctx, type TypeResolvers, type as def, hasAnyScope } from "../context";
 import { accessDenied, notImplemented } from "../errors";
 import { connect, count, filter, mediaImageView } from "../views";
+import { expireIfStale } from "../bulk";
 import {
   collectionSortKey,
   collectionSpec,
@@ -171,7 +172,9 @@ export const queryResolvers: TypeResolvers = def<unknown>({
   currentBulkOperation: (_s, a, ctx) => {
     const type = a.type ?? "QUERY";
     const ops = [...ctx.shop.bulkOperations.values()].filter((b) => b.type === type);
-    return ops[ops.length - 1] ?? null;
+    const op = ops[ops.length - 1] ?? null;
+    if (op) expireIfStale(op, ctx.store.now());
+    return op;
   },
 
   node: (_s, a, ctx) => guardNode(ctx, "node", lookupNode(ctx, String(a.id))),
@@ -347,7 +350,7 @@ export const mutationResolvers: TypeResolvers = def<unknown>({
 
   customerSet: (_s, a, ctx) => customerSet(ctx, a),
 
-  bulkOperationRunQuery: (_s, a, ctx) => ctx.bulkOps.start(ctx, String(a.query)),
+  bulkOperationRunQuery: (_s, a, ctx) => ctx.bulkOps.start(ctx, String(a.query), a.groupObjects === true),
   bulkOperationCancel: (_s, a, ctx) => ctx.bulkOps.cancel(ctx, String(a.id)),
 
   appRevokeAccessScopes: (_s, a, ctx) => {
