@@ -27,7 +27,11 @@ export interface PhaseResult {
   sent: number;
   answered: number;
   elapsedMs: number;
+  /** Wall-clock time (Date.now()) of the phase's start, to line samples up with what the server recorded. */
+  startedAtEpochMs: number;
   latenciesMs: number[];
+  /** For each latency sample, when its request was due (open) or sent (closed), in ms from the phase's start. */
+  sentAtMs: number[];
   statuses: Record<string, number>;
   errors: Record<string, number>;
   /** Webhook ids answered with a 2xx: Shopify considers these delivered. */
@@ -38,6 +42,12 @@ export interface PhaseResult {
   generatorCpuMs: number;
   /** Answered non-2xx, not answered, or answered after Shopify's 5 s deadline: Shopify would retry these. */
   shopifyWouldRetry: number;
+  /** Their webhook ids, once each. */
+  retryIds: string[];
+  /** The most requests that were waiting for an answer at the same time: the concurrency the server really saw. */
+  maxInFlight: number;
+  /** Requests sent while another request with the same webhook id was still waiting for its answer. */
+  sentWhileSameIdInFlight: number;
 }
 
 const SHOPIFY_DEADLINE_MS = 5_000;
@@ -49,11 +59,25 @@ interface Outcome {
   error?: string;
 }
 
-function sender(origin: string, path: string) {
-  const url = new URL(path, origin);
+function sender(origin: string, defaultPath: string) {
+  const url = new URL(defaultPath, origin);
   const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 256 });
+  let inFlight = 0;
+  const inFlightIds = new Map<string, number>();
+  const stats = { maxInFlight: 0, sentWhileSameIdInFlight: 0 };
+  const settled = (r: BenchRequest) => {
+    inFlight--;
+    const left = (inFlightIds.get(r.webhookId) ?? 1) - 1;
+    if (left > 0) inFlightIds.set(r.webhookId, left);
+    else inFlightIds.delete(r.webhookId);
+  };
   const send = (r: BenchRequest): Promise<Outcome> =>
-    new Promise((resolve) => {
+    new Promise<Outcome>((resolve) => {
+      inFlight++;
+      stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
+      const sameId = inFlightIds.get(r.webhookId) ?? 0;
+      if (sameId > 0) stats.sentWhileSameIdInFlight++;
+      inFlightIds.set(r.webhookId, sameId + 1);
       const body = Buffer.from(r.body, "utf8");
       const req = request(
         {
@@ -61,7 +85,7 @@ function sender(origin: string, path: string) {
           method: "POST",
           hostname: url.hostname,
           port: url.port,
-          path: url.pathname,
+          path: r.path ?? url.pathname,
           headers: { ...r.headers, "content-length": String(body.length) },
           timeout: REQUEST_TIMEOUT_MS,
         },
@@ -74,8 +98,8 @@ function sender(origin: string, path: string) {
       req.on("timeout", () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
       req.on("error", (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
       req.end(body);
-    });
-  return { send, close: () => agent.destroy() };
+    }).finally(() => settled(r));
+  return { send, stats, close: () => agent.destroy() };
 }
 
 function emptyResult(phase: Phase): PhaseResult {
@@ -85,17 +109,22 @@ function emptyResult(phase: Phase): PhaseResult {
     sent: 0,
     answered: 0,
     elapsedMs: 0,
+    startedAtEpochMs: 0,
     latenciesMs: [],
+    sentAtMs: [],
     statuses: {},
     errors: {},
     acked: [],
     maxSendLagMs: 0,
     generatorCpuMs: 0,
     shopifyWouldRetry: 0,
+    retryIds: [],
+    maxInFlight: 0,
+    sentWhileSameIdInFlight: 0,
   };
 }
 
-function record(result: PhaseResult, r: BenchRequest, outcome: Outcome, latencyMs: number) {
+function record(result: PhaseResult, r: BenchRequest, outcome: Outcome, latencyMs: number, sentAtMs: number) {
   if (outcome.status !== undefined) {
     result.answered++;
     result.statuses[outcome.status] = (result.statuses[outcome.status] ?? 0) + 1;
@@ -106,13 +135,18 @@ function record(result: PhaseResult, r: BenchRequest, outcome: Outcome, latencyM
   }
   // Failed requests keep their latency too: a timeout is the worst answer time, not a missing sample.
   result.latenciesMs.push(latencyMs);
+  result.sentAtMs.push(sentAtMs);
   const delivered = outcome.status !== undefined && outcome.status >= 200 && outcome.status < 300 && latencyMs <= SHOPIFY_DEADLINE_MS;
-  if (!delivered) result.shopifyWouldRetry++;
+  if (!delivered) {
+    result.shopifyWouldRetry++;
+    result.retryIds.push(r.webhookId);
+  }
 }
 
 async function runClosed(phase: ClosedPhase, send: (r: BenchRequest) => Promise<Outcome>): Promise<PhaseResult> {
   const result = emptyResult(phase);
   const start = performance.now();
+  result.startedAtEpochMs = Date.now();
   const deadline = start + phase.timeLimitMs;
   let next = 0;
   const worker = async () => {
@@ -121,7 +155,7 @@ async function runClosed(phase: ClosedPhase, send: (r: BenchRequest) => Promise<
       result.sent++;
       const t0 = performance.now();
       const outcome = await send(r);
-      record(result, r, outcome, performance.now() - t0);
+      record(result, r, outcome, performance.now() - t0, t0 - start);
     }
   };
   await Promise.all(Array.from({ length: phase.concurrency }, worker));
@@ -133,25 +167,29 @@ async function runOpen(phase: OpenPhase, send: (r: BenchRequest) => Promise<Outc
   const result = emptyResult(phase);
   const interval = 1000 / phase.ratePerSecond;
   const start = performance.now() + 20;
+  result.startedAtEpochMs = Date.now() + 20;
   const deadline = start + phase.timeLimitMs;
+  // Request i is due at start + i/rate; one marked withPrevious goes out together with the request before it.
+  const offsets: number[] = [];
+  phase.requests.forEach((r, i) => offsets.push(r.withPrevious && i > 0 ? offsets[i - 1] : i * interval));
   const inFlight = new Set<Promise<void>>();
   let next = 0;
   await new Promise<void>((done) => {
     const tick = () => {
       const now = performance.now();
-      while (next < phase.requests.length && start + next * interval <= now && now < deadline) {
-        const due = start + next * interval;
+      while (next < phase.requests.length && start + offsets[next] <= now && now < deadline) {
+        const due = start + offsets[next];
         const r = phase.requests[next++];
         result.sent++;
         result.maxSendLagMs = Math.max(result.maxSendLagMs, now - due);
         const p = send(r).then((outcome) => {
-          record(result, r, outcome, performance.now() - due);
+          record(result, r, outcome, performance.now() - due, due - start);
           inFlight.delete(p);
         });
         inFlight.add(p);
       }
       if (next >= phase.requests.length || performance.now() >= deadline) return done();
-      setTimeout(tick, Math.max(0, start + next * interval - performance.now()));
+      setTimeout(tick, Math.max(0, start + offsets[next] - performance.now()));
     };
     setTimeout(tick, Math.max(0, start - performance.now()));
   });
@@ -164,8 +202,11 @@ async function main() {
   const [origin, phaseFile, resultFile] = process.argv.slice(2);
   if (!origin || !phaseFile || !resultFile) throw new Error("usage: load.ts <origin> <phase.json> <result.json>");
   const { path, phase } = JSON.parse(readFileSync(phaseFile, "utf8")) as LoadPlan;
-  const { send, close } = sender(origin, path);
+  const { send, stats, close } = sender(origin, path);
   const result = phase.mode === "closed" ? await runClosed(phase, send) : await runOpen(phase, send);
+  result.maxInFlight = stats.maxInFlight;
+  result.sentWhileSameIdInFlight = stats.sentWhileSameIdInFlight;
+  result.retryIds = [...new Set(result.retryIds)];
   close();
   const cpu = process.cpuUsage();
   result.generatorCpuMs = (cpu.user + cpu.system) / 1000;

@@ -18,6 +18,10 @@ export interface BenchRequest {
   duplicate: boolean;
   body: string;
   headers: Record<string, string>;
+  /** Where this request goes when it is not the phase's path (a burst that mixes topics). */
+  path?: string;
+  /** Open loop: due at the same moment as the request before it (Shopify sending copies of a delivery at once). */
+  withPrevious?: boolean;
 }
 
 export interface ClosedPhase {
