@@ -5,6 +5,7 @@ import { redactPii } from "~/logger.server";
 import { parseShopifyJson } from "~/webhooks/json";
 import { parseMismatchFields } from "~/purchases/reconcile";
 import { purchaseEventData } from "~/purchases/service.server";
+import { consentData } from "~/consent/compliance.server";
 
 /** A customer as the compliance webhooks name them. Ids are decimal strings. */
 export interface CustomerRef {
@@ -198,7 +199,14 @@ function purchaseOwnership(customer: CustomerRef, orderIds: string[]) {
   ];
 }
 
-export const customerDataHolders: CustomerDataHolder[] = [webhookDeliveries, outboundEvents, customerDataExports, browserPurchases, purchases];
+export const customerDataHolders: CustomerDataHolder[] = [
+  webhookDeliveries,
+  outboundEvents,
+  customerDataExports,
+  browserPurchases,
+  purchases,
+  consentData,
+];
 
 /** A text filter that narrows the candidates to rows whose JSON mentions the customer or one of the orders. */
 function containsAny(customer: CustomerRef, orderIds: string[]) {

@@ -20,6 +20,17 @@ export const TENANT_MODELS = [
   "PurchaseRefund",
   "BrowserPurchase",
   "BulkRun",
+  // Catalog sync: product data only, nothing about customers (customers/redact has nothing to do there).
+  "CatalogFeed",
+  "CatalogProduct",
+  "CatalogVariant",
+  "CatalogCollection",
+  "CatalogMembership",
+  "CatalogTouch",
+  // Consent sync: customer PII (email, phone, consent). customers/redact deletes the customer's rows
+  // (app/consent/compliance.server.ts); shop/redact deletes them all.
+  "ConsentRecord",
+  "ConsentChange",
 ] as const;
 
 export type TenantModel = (typeof TENANT_MODELS)[number];
@@ -48,6 +59,14 @@ export async function deleteShopData(
     counts.PurchaseRefund = (await tx.purchaseRefund.deleteMany({ where: { shop } })).count;
     counts.BrowserPurchase = (await tx.browserPurchase.deleteMany({ where: { shop } })).count;
     counts.BulkRun = (await tx.bulkRun.deleteMany({ where: { shop } })).count;
+    counts.CatalogFeed = (await tx.catalogFeed.deleteMany({ where: { shop } })).count;
+    counts.CatalogProduct = (await tx.catalogProduct.deleteMany({ where: { shop } })).count;
+    counts.CatalogVariant = (await tx.catalogVariant.deleteMany({ where: { shop } })).count;
+    counts.CatalogCollection = (await tx.catalogCollection.deleteMany({ where: { shop } })).count;
+    counts.CatalogMembership = (await tx.catalogMembership.deleteMany({ where: { shop } })).count;
+    counts.CatalogTouch = (await tx.catalogTouch.deleteMany({ where: { shop } })).count;
+    counts.ConsentRecord = (await tx.consentRecord.deleteMany({ where: { shop } })).count;
+    counts.ConsentChange = (await tx.consentChange.deleteMany({ where: { shop } })).count;
     counts.Shop = (await tx.shop.deleteMany({ where: { shop } })).count;
     return counts;
   });

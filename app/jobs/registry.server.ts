@@ -13,6 +13,10 @@ import "~/purchases/pixel-install.server"; // purchases.pixel.sync: the web pixe
 import "~/bulk/runner.server"; // bulk.run: every bulk-operation run (app/bulk), whatever its kind
 import "~/purchases/catchup.server"; // purchases.catchup: hourly re-read of recent orders a lost webhook missed
 import "~/purchases/backfill.server"; // bulk kind purchases.backfill: "Import past orders"
+import "~/catalog/export.server"; // catalog.export (every 4 h, on switch-on, "Export now") and bulk kind catalog.export
+import "~/catalog/deltas.server"; // catalog.refresh: a product, collection or stock re-read after its webhook
+import "~/consent/push.server"; // consent.push: platform consent changes applied to Shopify (every minute, and on arrival)
+import "~/consent/import.server"; // bulk kind consent.import: "Import existing customers"
 import { ACTIVITY_RETENTION } from "~/activity/retention.server"; // activity.retention: the 7-day activity log
 
 import { prisma } from "~/db.server";

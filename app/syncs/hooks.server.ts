@@ -9,7 +9,9 @@
  * the shop; a revoked sync's schedules find the switch off and do nothing).
  */
 import type { Db } from "~/db.server";
+import { emailConsentSwitchHooks, smsConsentSwitchHooks } from "~/consent/switch.server";
 import { purchaseSwitchHooks } from "~/purchases/switch.server";
+import { catalogSwitchHooks } from "~/catalog/switch.server";
 
 import type { SyncSwitchKey } from "./definitions";
 
@@ -23,6 +25,9 @@ export interface SwitchHooks {
 /** One entry per sync that has hooks; each sync keeps its own in its folder. */
 const SWITCH_HOOKS: Partial<Record<SyncSwitchKey, SwitchHooks>> = {
   purchases: purchaseSwitchHooks,
+  consent_email: emailConsentSwitchHooks,
+  consent_sms: smsConsentSwitchHooks,
+  catalog: catalogSwitchHooks,
 };
 
 export async function runSwitchedOn(db: Db, shop: string, key: SyncSwitchKey): Promise<void> {

@@ -5,6 +5,8 @@ import type { Logger } from "~/logger.server";
 import { appUninstalled, appScopesUpdate } from "~/lifecycle/lifecycle.server";
 import { customersDataRequest, customersRedact, shopRedact } from "~/compliance/compliance.server";
 import { ordersCreate, ordersUpdated, refundsCreate } from "~/purchases/handlers.server";
+import { catalogWebhookHandlers } from "~/catalog/deltas.server";
+import { emailConsentUpdate, smsConsentUpdate } from "~/consent/handlers.server";
 import { SYNC_TOPICS, switchOfTopic } from "~/syncs/definitions";
 import { touchLastEvent } from "~/syncs/records.server";
 
@@ -48,6 +50,9 @@ const handlers: WebhookHandler[] = [
   ordersCreate,
   ordersUpdated,
   refundsCreate,
+  emailConsentUpdate,
+  smsConsentUpdate,
+  ...catalogWebhookHandlers,
 ];
 
 const byTopic = new Map(handlers.map((h) => [h.topic, h]));

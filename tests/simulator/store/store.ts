@@ -590,10 +590,11 @@ export class SimStore extends EventEmitter {
     const c = this.customer(domain, customerId);
     const now = this.now();
     const when = (v: string | number | null | undefined): number => {
-      if (v === undefined || v === null) return now;
+      if (v === undefined || v === null) return Math.floor(now / 1000) * 1000;
       const ms = typeof v === "number" ? v : Date.parse(v);
       if (Number.isNaN(ms)) throw new InvalidInputError(`invalid consentUpdatedAt ${String(v)}`);
-      return ms;
+      // Shopify keeps consent times in whole seconds (its webhooks and the API report no fraction).
+      return Math.floor(ms / 1000) * 1000;
     };
     const changed = { email: false, sms: false };
     if (change.email) {

@@ -25,6 +25,23 @@ const levelsOf = (shop: ShopState, v: VariantRecord): InventoryLevelSource[] =>
     .filter((loc) => shop.inventory.get(v.inventoryItemId)?.has(loc.id))
     .map((location) => ({ __typename: "InventoryLevel", variant: v, location }));
 
+/**
+ * The collections holding a product. `productIds` is a plain array (kept in the store's order), so a product's
+ * collections were found by a scan of every collection's array: at 100,000 variants a bulk export spent most of
+ * its time there. Each collection's ids are indexed in a Set, rebuilt when the array is replaced or changes length
+ * (the store appends to it or assigns a filtered copy).
+ */
+const memberIndex = new WeakMap<CollectionRecord, { ids: string[]; length: number; set: Set<string> }>();
+function holds(c: CollectionRecord, productId: string): boolean {
+  let entry = memberIndex.get(c);
+  if (!entry || entry.ids !== c.productIds || entry.length !== c.productIds.length) {
+    entry = { ids: c.productIds, length: c.productIds.length, set: new Set(c.productIds) };
+    memberIndex.set(c, entry);
+  }
+  return entry.set.has(productId);
+}
+export const collectionsOf = (ctx: Ctx, p: ProductRecord): CollectionRecord[] => [...ctx.shop.collections.values()].filter((c) => holds(c, p.id));
+
 const available = (ctx: Ctx, v: VariantRecord) => ctx.store.available(ctx.shop, v.inventoryItemId);
 const variantsOf = (ctx: Ctx, p: ProductRecord) => ctx.store.variantsOf(ctx.shop, p);
 const totalInventory = (ctx: Ctx, p: ProductRecord) =>
@@ -55,7 +72,7 @@ export function productSpec(ctx: Ctx): SearchSpec<ProductRecord> {
       gift_card: { kind: "boolean", get: (p) => p.isGiftCard },
       collection_id: {
         kind: "list",
-        get: (p) => [...ctx.shop.collections.values()].filter((c) => c.productIds.includes(p.id)).map((c) => c.id),
+        get: (p) => collectionsOf(ctx, p).map((c) => c.id),
       },
     },
   };
@@ -283,13 +300,14 @@ export const catalogResolvers: Record<string, TypeResolvers> = {
     },
     mediaCount: (p) => count(p.images.length),
     collections: (p, a, ctx, info) => {
-      const items = [...ctx.shop.collections.values()].filter((c) => c.productIds.includes(p.id));
+      const items = collectionsOf(ctx, p);
       const s = collectionSortKey(a.sortKey);
       return connect(ctx, info, filter(ctx, info, items, a.query, collectionSpec()), a, s.key, s.numeric);
     },
     inCollection: (p, a, ctx) => {
       const g = parseGid(String(a.id));
-      return !!g && !!ctx.shop.collections.get(g.id)?.productIds.includes(p.id);
+      const c = g ? ctx.shop.collections.get(g.id) : undefined;
+      return !!c && holds(c, p.id);
     },
   }),
 

@@ -1,0 +1,124 @@
+/**
+ * npm run bench:catalog — the catalog export at 10,000 and 100,000 variants (issue 5 point 6).
+ *
+ * The simulator (this process) holds a shop of each size, built by its own seed (options, images, collections) and
+ * serves the bulk result as Shopify would: bulkOperationRunQuery → RUNNING → COMPLETED → the JSONL at `url`. The
+ * app's export runs in a child process of its own (bench/lib/catalog-export.ts) on a fresh database: the real
+ * switch hook, `catalog.export` job, bulk runner and flip, then the finished XML feed read through the route.
+ * Printed per size: time to a finished feed (split into Shopify's collection and the app's download + apply + flip),
+ * the time to stream the feed, and the child's peak RSS (kernel high-water mark). Goals: 100,000 in < 10 s and
+ * < 200 MB, and peak RSS at 100,000 ≤ 1.5 × peak RSS at 10,000.
+ *
+ *   npx tsx bench/catalog.ts [--sizes=10000,100000] [--db=sqlite|postgresql] [--child-heap-mb=128]
+ */
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+
+import { startSimulator } from "../tests/simulator";
+import { createTestDatabase, type DbProvider } from "../tests/support/db";
+import { seedCatalogShop } from "./lib/catalog-store";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const API_KEY = "bench-catalog-key";
+const API_SECRET = "bench-catalog-secret";
+
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=") as [string, string]));
+const sizes = (args.sizes ?? "10000,100000").split(",").map(Number);
+const provider = (args.db ?? "sqlite") as DbProvider;
+/** Optional V8 old-space limit for the exporting process only (e.g. 128): shows what the export needs live. */
+const childHeapMb = args["child-heap-mb"] ? Number(args["child-heap-mb"]) : null;
+
+interface Result {
+  outcome: string | null;
+  error: string | null;
+  mode: string | null;
+  variantsInShop: number | null;
+  bulkLines: number | null;
+  exportMs: number;
+  collectMs: number | null;
+  applyMs: number | null;
+  feedStatus: number;
+  feedMs: number;
+  feedBytes: number;
+  feedOffers: number;
+  rssBeforeMb: number;
+  peakRssAfterExportMb: number;
+  peakRssMb: number;
+}
+
+async function runChild(origin: string, shop: string, token: string): Promise<Result> {
+  const database = await createTestDatabase(provider, { name: "catalogbench" });
+  await database.prisma.$disconnect();
+  try {
+    return await spawnChild(origin, shop, token, database.url);
+  } finally {
+    await database.drop();
+  }
+}
+
+function spawnChild(origin: string, shop: string, token: string, databaseUrl: string): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const v8Flags = childHeapMb ? [`--max-old-space-size=${childHeapMb}`] : [];
+    const child = spawn(process.execPath, [...v8Flags, "--import", "tsx", "bench/lib/catalog-export.ts", origin, shop, provider], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        SHOPIFY_API_KEY: API_KEY,
+        SHOPIFY_API_SECRET: API_SECRET,
+        SHOPIFY_APP_URL: "http://127.0.0.1:9",
+        SHOPIFY_ADMIN_ORIGIN: origin,
+        RUN_WORKER_IN_PROCESS: "false",
+        LOG_LEVEL: "silent",
+        BENCH_ACCESS_TOKEN: token,
+        NODE_ENV: "production",
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      const line = out.trim().split("\n").pop() ?? "";
+      if (code !== 0) return reject(new Error(`export process exited ${code}: ${out}`));
+      resolve(JSON.parse(line) as Result);
+    });
+  });
+}
+
+const sim = await startSimulator({ port: 0, apiKey: API_KEY, apiSecret: API_SECRET, appUrl: "http://127.0.0.1:9", seed: false, quiet: true, bulkPhaseMs: 20, webhookSwitches: { retries: false } });
+const results: { size: number; seeded: ReturnType<typeof seedCatalogShop>; seedMs: number; result: Result }[] = [];
+try {
+  for (const size of sizes) {
+    const shop = `syncline-bench-catalog-${size}.myshopify.com`;
+    const seedStarted = performance.now();
+    const seeded = seedCatalogShop(sim.store, shop, size);
+    const seedMs = Math.round(performance.now() - seedStarted);
+    process.stderr.write(`[bench] ${shop}: ${seeded.variants} variants, ${seeded.products} products, ${seeded.collections} collections (seeded in ${seedMs} ms); exporting…\n`);
+    const result = await runChild(sim.origin, shop, sim.accessToken(shop));
+    results.push({ size, seeded, seedMs, result });
+    sim.store.shops.delete(shop);
+  }
+} finally {
+  await sim.close();
+}
+
+const pad = (s: string | number, n: number) => String(s).padStart(n);
+console.log(`\nCatalog export (${provider}${childHeapMb ? `, exporting process limited to a ${childHeapMb} MB V8 old space` : ""}), time to a finished feed and peak RSS of the exporting process`);
+console.log(`${"variants".padEnd(10)}${pad("mode", 6)}${pad("outcome", 11)}${pad("total s", 9)}${pad("collect s", 11)}${pad("apply s", 9)}${pad("feed s", 8)}${pad("feed MB", 9)}${pad("offers", 9)}${pad("RSS start", 11)}${pad("peak RSS", 10)}`);
+for (const { seeded, result: r } of results) {
+  console.log(
+    `${String(seeded.variants).padEnd(10)}${pad(r.mode ?? "-", 6)}${pad(r.outcome ?? "-", 11)}${pad((r.exportMs / 1000).toFixed(2), 9)}${pad(r.collectMs === null ? "-" : (r.collectMs / 1000).toFixed(2), 11)}${pad(r.applyMs === null ? "-" : (r.applyMs / 1000).toFixed(2), 9)}${pad((r.feedMs / 1000).toFixed(2), 8)}${pad((r.feedBytes / 1048576).toFixed(1), 9)}${pad(r.feedOffers, 9)}${pad(`${r.rssBeforeMb} MB`, 11)}${pad(`${r.peakRssMb} MB`, 10)}`,
+  );
+  if (r.error) console.log(`  error: ${r.error}`);
+  if (r.feedOffers !== seeded.variants) console.log(`  MISMATCH: the feed offers ${r.feedOffers}, the shop has ${seeded.variants} variants`);
+}
+const small = results.find((r) => r.size === 10_000)?.result;
+const large = results.find((r) => r.size === 100_000)?.result;
+if (small && large) {
+  const ratio = large.peakRssMb / small.peakRssMb;
+  console.log(`\nGoals at 100,000: total < 10 s: ${large.exportMs < 10_000 ? "met" : "NOT met"} (${(large.exportMs / 1000).toFixed(2)} s); peak RSS < 200 MB: ${large.peakRssMb < 200 ? "met" : "NOT met"} (${large.peakRssMb} MB); RSS 100k/10k ≤ 1.5: ${ratio <= 1.5 ? "met" : "NOT met"} (${ratio.toFixed(2)})`);
+}
+console.log(JSON.stringify({ provider, results }));
