@@ -123,5 +123,6 @@ test("Email consent on: a customer's change reaches the platform side, the platf
     });
   });
   await expect(fromShopify.getByRole("row").filter({ hasText: leaver.email!.toLowerCase() })).toHaveCount(0);
-  await page.screenshot({ path: "test-results/screenshots/consent.png", fullPage: true });
+  await fromPlatform.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: "test-results/screenshots/consent-flow.png", fullPage: true });
 });
