@@ -112,6 +112,8 @@ export const catalogRefreshJob = defineJob(CATALOG_REFRESH_JOB, {
   async perform({ kind, id }, job) {
     const { db, shop, signal } = job;
     if (!shop) throw new PermanentJobError("catalog.refresh without a shop");
+    // From here on a new delivery for this object queues a refresh of its own (see REFRESH_DELAY_MS).
+    if (job.job.dedupeKey) await db.job.updateMany({ where: { id: job.job.id, shop }, data: { dedupeKey: null } });
     if (!(await catalogSwitchOn(db, shop))) return;
     const feed = await db.catalogFeed.findUnique({ where: { shop }, select: { generation: true } });
     // Nothing exported yet: the first export reads the object anyway, and replays this touch after it.
@@ -124,10 +126,25 @@ export const catalogRefreshJob = defineJob(CATALOG_REFRESH_JOB, {
 
 // ------------------------------------------------------------------------------------------------ webhook handlers
 
+/**
+ * Deliveries for one object that arrive while its refresh is still waiting share that refresh, which waits this long
+ * after the first of them. Shopify sends several products/update for one save, and one inventory_levels/update per
+ * location of a transfer; each refresh is an Admin query paced by the cost bucket, so a burst of them would delay
+ * every other change. The refresh gives up its dedupe key as it starts (catalogRefreshJob), before it reads: a
+ * delivery that joined it is a change Shopify already holds when the read happens, and a later one queues a new
+ * refresh. Nothing depends on clocks agreeing between processes.
+ */
+export const REFRESH_DELAY_MS = 10_000;
+
+export function refreshDedupeKey(shop: string, kind: RefreshKind, id: string): string {
+  return `${CATALOG_REFRESH_JOB}:${shop}:${kind}:${id}`;
+}
+
 async function noteAndRefresh(db: PrismaClient, shop: string, kind: RefreshKind, id: string, at: Date): Promise<void> {
   await db.$transaction(async (tx) => {
     await touch(tx, shop, kind, id, at);
-    await enqueue(tx, { type: CATALOG_REFRESH_JOB, shop, payload: { kind, id } });
+    const runAt = new Date(Date.now() + REFRESH_DELAY_MS);
+    await enqueue(tx, { type: CATALOG_REFRESH_JOB, shop, payload: { kind, id }, runAt, dedupeKey: refreshDedupeKey(shop, kind, id) });
   });
 }
 

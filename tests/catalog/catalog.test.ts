@@ -56,6 +56,7 @@ describe.each(["sqlite", "postgresql"] as const)("catalog sync on %s", (provider
       feed: typeof import("~/catalog/feed-response.server");
       handlers: typeof import("~/webhooks/handlers.server");
       json: typeof import("~/webhooks/json");
+      deltas: typeof import("~/catalog/deltas.server");
     };
     const db = () => database.prisma;
 
@@ -72,6 +73,7 @@ describe.each(["sqlite", "postgresql"] as const)("catalog sync on %s", (provider
         feed: await import("~/catalog/feed-response.server"),
         handlers: await import("~/webhooks/handlers.server"),
         json: await import("~/webhooks/json"),
+        deltas: await import("~/catalog/deltas.server"),
       };
     });
 
@@ -280,6 +282,34 @@ describe.each(["sqlite", "postgresql"] as const)("catalog sync on %s", (provider
       const offer = parseXmlFeed(await xmlOf(SMALL)).offers.get(variantId)!;
       expect(offer.price).toBe("123.45");
       expect((await fetchFeed(SMALL, "xml")).headers.get("ETag")).not.toBe(etagBefore);
+    });
+
+    it("GIVEN an exported feed WHEN Shopify sends several products/update for one product in a burst THEN one refresh reads the last change, and a delivery after it started gets a refresh of its own", async () => {
+      await switchOn(SMALL);
+      await work();
+      const state = sim.store.shop(SMALL);
+      const variantId = [...state.variants.keys()][5];
+      const update = async (cents: number) => {
+        const product = sim.store.updateVariantPrice(SMALL, variantId, cents);
+        await deliver("PRODUCTS_UPDATE", SMALL, toJsonText(sim.store.productWebhookBody(state, state.products.get(product.productId)!)));
+      };
+      const waiting = () => db().job.findMany({ where: { shop: SMALL, type: "catalog.refresh", status: "queued" } });
+      expect(await waiting()).toHaveLength(0);
+      // WHEN three deliveries for the product are processed, the price changing before each
+      const started = Date.now();
+      for (const cents of [1_111, 2_222, 3_333]) await update(cents);
+      // THEN one refresh waits, due a few seconds after the first delivery, and it reads the last price
+      const [refresh, ...others] = await waiting();
+      expect(others).toHaveLength(0);
+      expect(refresh.runAt.getTime()).toBeGreaterThanOrEqual(started + app.deltas.REFRESH_DELAY_MS);
+      await work();
+      expect(parseXmlFeed(await xmlOf(SMALL)).offers.get(variantId)!.price).toBe("33.33");
+      // AND a delivery processed once that refresh has started is not swallowed by it
+      expect((await db().job.findUniqueOrThrow({ where: { id: refresh.id } })).dedupeKey).toBeNull();
+      await update(4_444);
+      expect(await waiting()).toHaveLength(1);
+      await work();
+      expect(parseXmlFeed(await xmlOf(SMALL)).offers.get(variantId)!.price).toBe("44.44");
     });
 
     it("GIVEN an exported feed WHEN stock, a collection and a deletion arrive by webhook THEN the feed follows", async () => {
