@@ -261,7 +261,9 @@ describe.each(["sqlite", "postgresql"] as const)("consent sync on %s", (provider
             }),
           );
         const batch = { changes: [{ email: "x@example.com", channel: "email", state: "subscribed", decidedAt: iso(Date.now() - 1000) }, { channel: "sms" }] };
-        const refused = await post(`Bearer ${apiKey.slice(0, -1)}0`, batch);
+        // The key with its last character changed (a key that already ends in 0 gets a 1: never the real key).
+        const wrongKey = `${apiKey.slice(0, -1)}${apiKey.at(-1) === "0" ? "1" : "0"}`;
+        const refused = await post(`Bearer ${wrongKey}`, batch);
         expect(refused.status).toBe(401);
         expect(await db().consentChange.count()).toBe(0);
         const ok = await post(`Bearer ${apiKey}`, batch);
