@@ -7,6 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import type BetterSqlite3 from "better-sqlite3";
+import pg from "pg";
 import { Prisma, PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client";
 import { PrismaClient as PostgresPrismaClient } from "./generated/postgresql/client";
 import {
@@ -67,20 +69,77 @@ export function createPrismaClient(
   if (providerFromUrl(url) === "sqlite") {
     // Transactions on SQLite take turns (SerializedSqliteAdapter): a burst of them, say pixel reports arriving with
     // their orders, queues behind one another, so each may wait longer for its turn than Prisma's 2 s default.
-    return new SqlitePrismaClient({
-      adapter: sqliteAdapterFactory(sqliteFilePath(url)),
-      log,
-      transactionOptions: { maxWait: SQLITE_TRANSACTION_MAX_WAIT_MS },
+    const adapter = sqliteAdapterFactory(sqliteFilePath(url));
+    const client = new SqlitePrismaClient({ adapter, log, transactionOptions: { maxWait: SQLITE_TRANSACTION_MAX_WAIT_MS } });
+    drivers.set(client, {
+      provider: "sqlite",
+      async run(work) {
+        await client.$connect();
+        return adapter.connected().runOnDriver(work);
+      },
     });
+    return client;
   }
-  const adapter = new PrismaPg({
+  const adapter = postgresAdapterFactory({
     connectionString: url,
     max: options.poolSize ?? poolSizeFromEnv(),
     // Fail a request instead of waiting forever when the server is unreachable or the pool is exhausted.
     connectionTimeoutMillis: 10_000,
   });
   // The one cast between the two clients: same models, same API (see `PrismaClient` above).
-  return new PostgresPrismaClient({ adapter, log }) as unknown as PrismaClient;
+  const client = new PostgresPrismaClient({ adapter, log }) as unknown as PrismaClient;
+  drivers.set(client, {
+    provider: "postgresql",
+    async pool() {
+      await client.$connect();
+      return adapter.pool();
+    },
+  });
+  return client;
+}
+
+/**
+ * The database driver under a client, for the few hot paths where Prisma's query compiler costs more than the
+ * statement (the webhook intake's grouped writes, app/webhooks/delivery-writer.server.ts). Same connection (SQLite)
+ * or pool (PostgreSQL) as the client, so the same rules hold: on SQLite `run` takes the client's turn
+ * (SerializedSqliteAdapter), so no interactive transaction of this process is open while `work` runs; `work` is
+ * synchronous and better-sqlite3 is too, so nothing else runs on the connection meanwhile.
+ */
+export type DriverAccess =
+  | { provider: "sqlite"; run<T>(work: (db: BetterSqlite3.Database) => T): Promise<T> }
+  | { provider: "postgresql"; pool(): Promise<pg.Pool> };
+
+// Kept on the client under a registered symbol rather than in a module-level map, so that a client made by another
+// instance of this module (tests reload the app's modules; Vite's dev server re-evaluates them) still answers.
+const DRIVER = Symbol.for("syncline.db.driver");
+const drivers = {
+  set(client: PrismaClient, driver: DriverAccess) {
+    Object.defineProperty(client, DRIVER, { value: driver });
+  },
+};
+
+export function driverOf(client: PrismaClient): DriverAccess {
+  const driver = (client as unknown as { [DRIVER]?: DriverAccess })[DRIVER];
+  if (!driver) throw new Error("driverOf: not a client made by createPrismaClient");
+  return driver;
+}
+
+/** PrismaPg over a pool of our own, so that driverOf can hand out the same pool. A new one per connect(). */
+function postgresAdapterFactory(config: pg.PoolConfig) {
+  let current: pg.Pool | undefined;
+  return {
+    provider: "postgres" as const,
+    adapterName: new PrismaPg(config).adapterName,
+    connect() {
+      current = new pg.Pool(config);
+      // $disconnect ends the pool (disposeExternalPool), as it would end a pool PrismaPg made itself.
+      return new PrismaPg(current, { disposeExternalPool: true }).connect();
+    },
+    pool(): pg.Pool {
+      if (!current) throw new Error("the PostgreSQL pool is not connected");
+      return current;
+    },
+  };
 }
 
 function poolSizeFromEnv(): number {
@@ -104,6 +163,7 @@ type IsolationLevel = Parameters<SqliteAdapter["startTransaction"]>[0];
  */
 function sqliteAdapterFactory(file: string) {
   const inner = new PrismaBetterSQLite3({ url: file });
+  let current: SerializedSqliteAdapter | undefined;
   return {
     provider: "sqlite" as const,
     adapterName: inner.adapterName,
@@ -112,9 +172,19 @@ function sqliteAdapterFactory(file: string) {
       if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
       const adapter = await inner.connect();
       await adapter.executeScript(SQLITE_PRAGMAS.map((pragma) => `${pragma};`).join("\n"));
-      return new SerializedSqliteAdapter(adapter);
+      current = new SerializedSqliteAdapter(adapter);
+      return current;
+    },
+    connected(): SerializedSqliteAdapter {
+      if (!current) throw new Error("the SQLite connection is not open");
+      return current;
     },
   };
+}
+
+/** How adapter-better-sqlite3 stores a DateTime (its default `timestampFormat`, iso8601): what raw writes must match. */
+export function sqliteTimestamp(date: Date): string {
+  return date.toISOString().replace("Z", "+00:00");
 }
 
 /** First come, first served; `acquire` resolves to the function that releases. */
@@ -181,6 +251,14 @@ class SerializedSqliteAdapter implements SqliteAdapter {
 
   executeScript(script: string) {
     return this.#exclusive(() => this.#inner.executeScript(script));
+  }
+
+  /** Runs `work` on the better-sqlite3 connection itself, in this adapter's turn (see driverOf). */
+  runOnDriver<T>(work: (db: BetterSqlite3.Database) => T): Promise<T> {
+    // adapter-better-sqlite3 keeps its connection in `client` (not typed; tests/db/driver.test.ts checks it).
+    const db = (this.#inner as unknown as { client?: BetterSqlite3.Database }).client;
+    if (!db || typeof db.prepare !== "function") throw new Error("adapter-better-sqlite3 no longer exposes its connection as `client`");
+    return this.#exclusive(async () => work(db));
   }
 
   async startTransaction(isolationLevel?: IsolationLevel): Promise<SqliteTransaction> {

@@ -10,6 +10,9 @@ import { addDocumentResponseHeaders } from "./shopify.server";
 import { startInProcessWorker } from "./jobs/in-process.server";
 import { allowSimulatorAdminToFrame } from "./shopify/simulator-fetch.server";
 
+// For the production server (scripts/serve.ts), which answers the sync webhooks before Remix routing.
+export { isSyncWebhookRequest, serveSyncWebhook } from "./webhooks/receive.server";
+
 export const streamTimeout = 5000;
 
 // The job worker lives in the app process unless RUN_WORKER_IN_PROCESS=false (then `npm run worker` runs it).

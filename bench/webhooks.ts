@@ -2,7 +2,8 @@
  * npm run bench:webhooks — the app's webhook endpoint (SQLite, then PostgreSQL) against a bare Node server that only
  * verifies the HMAC, in one run, on one machine, with the same requests. See bench/README.md.
  *
- *   npx tsx bench/webhooks.ts [--skip-build] [--server-build=PATH] [--cpu-prof] [--no-worker] [--targets=bare,app-sqlite,app-postgresql]
+ *   npx tsx bench/webhooks.ts [--skip-build] [--server-build=PATH] [--cpu-prof] [--no-worker] [--endpoint=sync|lifecycle]
+ *     [--targets=bare,app-sqlite,app-postgresql]
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -22,7 +23,7 @@ import {
   postgresBackendPids,
   PROFILE_DIR,
   profileArgs,
-  REMIX_SERVE,
+  APP_SERVER,
   removeOnInterrupt,
   ROOT,
   runPhase,
@@ -35,7 +36,7 @@ import {
   type TestDatabase,
 } from "./lib/harness";
 import type { PhaseResult } from "./lib/load";
-import { badHmacRequest, buildRequests, WEBHOOK_PATH, type BenchRequest, type Phase } from "./lib/payloads";
+import { badHmacRequest, buildRequests, ENDPOINTS, type BenchRequest, type Endpoint, type Phase } from "./lib/payloads";
 import { round } from "./lib/stats";
 
 // The plan. Sized so that the whole run (three targets, build excluded) stays well under three minutes.
@@ -82,19 +83,25 @@ function parseArgs(argv: string[]) {
   let cpuProf = false;
   let inProcessWorker = true;
   let targets = ALL_TARGETS;
+  let endpoint: Endpoint = "sync";
   for (const arg of argv) {
     if (arg === "--skip-build") skipBuild = true;
     else if (arg.startsWith("--server-build=")) serverBuild = path.resolve(arg.slice("--server-build=".length));
     else if (arg === "--cpu-prof") cpuProf = true;
     else if (arg === "--no-worker") inProcessWorker = false;
+    else if (arg.startsWith("--endpoint=")) {
+      const name = arg.slice("--endpoint=".length);
+      if (!(name in ENDPOINTS)) throw new Error(`unknown endpoint ${name}: sync or lifecycle`);
+      endpoint = name as Endpoint;
+    }
     else if (arg.startsWith("--targets=")) {
       const names = arg.slice("--targets=".length).split(",");
       for (const n of names) if (!ALL_TARGETS.includes(n as TargetName)) throw new Error(`unknown target ${n}`);
       targets = names as TargetName[];
-    } else throw new Error(`unknown argument ${arg}\nusage: npx tsx bench/webhooks.ts [--skip-build] [--server-build=PATH] [--cpu-prof] [--no-worker] [--targets=${ALL_TARGETS.join(",")}]`);
+    } else throw new Error(`unknown argument ${arg}\nusage: npx tsx bench/webhooks.ts [--skip-build] [--server-build=PATH] [--cpu-prof] [--no-worker] [--endpoint=sync|lifecycle] [--targets=${ALL_TARGETS.join(",")}]`);
   }
   if (serverBuild && !existsSync(serverBuild)) throw new Error(`--server-build: ${serverBuild} does not exist`);
-  return { skipBuild: skipBuild || serverBuild !== undefined, serverBuild, cpuProf, inProcessWorker, targets };
+  return { skipBuild: skipBuild || serverBuild !== undefined, serverBuild, cpuProf, inProcessWorker, targets, endpoint };
 }
 
 type Options = ReturnType<typeof parseArgs>;
@@ -113,21 +120,21 @@ interface Plan {
   paced: Phase;
 }
 
-function makePlan(): Plan {
-  const warmup: Phase = { name: "warmup", mode: "closed", concurrency: WARMUP.concurrency, timeLimitMs: WARMUP.timeLimitMs, requests: buildRequests(WARMUP.count, 0, 1) };
+function makePlan(endpoint: Endpoint): Plan {
+  const warmup: Phase = { name: "warmup", mode: "closed", concurrency: WARMUP.concurrency, timeLimitMs: WARMUP.timeLimitMs, requests: buildRequests(endpoint, WARMUP.count, 0, 1) };
   const saturation: Phase = {
     name: "saturation",
     mode: "closed",
     concurrency: SATURATION.concurrency,
     timeLimitMs: SATURATION.timeLimitMs,
-    requests: buildRequests(SATURATION.count, DUPLICATE_SHARE, 2),
+    requests: buildRequests(endpoint, SATURATION.count, DUPLICATE_SHARE, 2),
   };
   const paced: Phase = {
     name: "paced",
     mode: "open",
     ratePerSecond: PACED.ratePerSecond,
     timeLimitMs: PACED.timeLimitMs,
-    requests: buildRequests(PACED.count, DUPLICATE_SHARE, 3),
+    requests: buildRequests(endpoint, PACED.count, DUPLICATE_SHARE, 3),
   };
   return { warmup, saturation, paced };
 }
@@ -173,23 +180,24 @@ async function benchTarget(target: TargetName, plan: Plan, workDir: string, opti
       const started = performance.now();
       db = await createTestDatabase(provider, { name: "bench" });
       log(`${target}: fresh migrated database in ${Math.round(performance.now() - started)} ms`);
-      const args = [...(options.cpuProf ? profileArgs(target) : []), REMIX_SERVE, options.serverBuild ?? "build/server/index.js"];
+      const args = [...(options.cpuProf ? profileArgs(target) : []), ...APP_SERVER, options.serverBuild ?? "build/server/index.js"];
       const env = { ...baseEnv(port), DATABASE_URL: db.url, ...(options.inProcessWorker ? {} : { RUN_WORKER_IN_PROCESS: "false" }) };
       server = startProcess(target, args, env, port, workDir);
     }
     const bootMs = await waitHealthy(server, 60_000);
     log(`${target}: /healthz 200 after ${Math.round(bootMs)} ms on ${server.origin}`);
 
-    const probe = badHmacRequest();
-    const badHmacStatus = await post(server.origin, WEBHOOK_PATH, probe);
+    const webhookPath = ENDPOINTS[options.endpoint].path;
+    const probe = badHmacRequest(options.endpoint);
+    const badHmacStatus = await post(server.origin, webhookPath, probe);
 
     const pid = server.child.pid;
     log(`${target}: warm-up (${plan.warmup.requests.length} requests)`);
-    const warm = await runPhase(server.origin, { path: WEBHOOK_PATH, phase: plan.warmup }, workDir, pid, dbPids);
+    const warm = await runPhase(server.origin, { path: webhookPath, phase: plan.warmup }, workDir, pid, dbPids);
     log(`${target}: saturation (${plan.saturation.requests.length} requests, ${SATURATION.concurrency} connections)`);
-    const sat = await runPhase(server.origin, { path: WEBHOOK_PATH, phase: plan.saturation }, workDir, pid, dbPids);
+    const sat = await runPhase(server.origin, { path: webhookPath, phase: plan.saturation }, workDir, pid, dbPids);
     log(`${target}: ${PACED.ratePerSecond} req/s open loop (${plan.paced.requests.length} requests)`);
-    const paced = await runPhase(server.origin, { path: WEBHOOK_PATH, phase: plan.paced }, workDir, pid, dbPids);
+    const paced = await runPhase(server.origin, { path: webhookPath, phase: plan.paced }, workDir, pid, dbPids);
 
     const result: TargetResult = {
       target,
@@ -209,7 +217,7 @@ async function benchTarget(target: TargetName, plan: Plan, workDir: string, opti
     return result;
   } finally {
     await server?.stop();
-    // The server's own output (remix-serve logs one line per request), for whoever wants to see what failed.
+    // The server's own output (one line per request it routes to Remix), for whoever wants to see what failed.
     if (server) {
       mkdirSync(LOG_DIR, { recursive: true });
       copyFileSync(server.logFile, path.join(LOG_DIR, `${target}.log`));
@@ -299,7 +307,7 @@ async function main() {
   let buildMs: number | undefined;
   try {
     if (targets.some((t) => t !== "bare")) buildMs = await ensureBuild(workDir, skipBuild);
-    const plan = makePlan();
+    const plan = makePlan(options.endpoint);
     for (const target of targets) {
       try {
         results.push(await benchTarget(target, plan, workDir, options));
@@ -317,7 +325,7 @@ async function main() {
     `Syncline webhook benchmark — ${new Date().toISOString()}`,
     `Node ${process.version}, ${os.cpus().length} CPU(s) (${os.cpus()[0]?.model ?? "?"}), ${os.platform()} ${os.release()}; ` +
       `server, load generator and PostgreSQL share these cores (all on 127.0.0.1).`,
-    `Endpoint POST ${WEBHOOK_PATH} (app/scopes_update), ${planDescription()}. App: remix-serve ${options.serverBuild ? path.relative(ROOT, options.serverBuild) : "build/server/index.js"}, NODE_ENV=production, LOG_LEVEL=warn,`,
+    `Endpoint POST ${ENDPOINTS[options.endpoint].path} (${ENDPOINTS[options.endpoint].topic}, --endpoint=${options.endpoint}), ${planDescription()}. App: scripts/serve.ts ${options.serverBuild ? path.relative(ROOT, options.serverBuild) : "build/server/index.js"}, NODE_ENV=production, LOG_LEVEL=warn,`,
     workerNote(options),
     `Load average (1 min) ${loadBefore[0].toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after: anything else running on these cores skews every figure.`,
     `Total ${(totalMs / 1000).toFixed(1)} s${buildMs !== undefined ? ` (of which build ${(buildMs / 1000).toFixed(1)} s)` : ""}.`,
@@ -339,7 +347,7 @@ async function main() {
         cpuModel: os.cpus()[0]?.model,
         loadAverageBefore: loadBefore,
         loadAverageAfter: os.loadavg(),
-        plan: { WARMUP, SATURATION, PACED, DUPLICATE_SHARE, topic: "app/scopes_update", workerInProcess: options.inProcessWorker },
+        plan: { WARMUP, SATURATION, PACED, DUPLICATE_SHARE, endpoint: options.endpoint, topic: ENDPOINTS[options.endpoint].topic, workerInProcess: options.inProcessWorker },
         goals: GOALS,
         buildMs: buildMs === undefined ? undefined : round(buildMs, 0),
         totalMs: round(totalMs, 0),

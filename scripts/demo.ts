@@ -79,9 +79,9 @@ const simulator = await startSimulator({ port: simulatorPort, host, apiKey, apiS
 console.log("done");
 
 process.stdout.write("• Starting the app… ");
-// remix-serve's own entry, not `npx remix-serve`: an npx wrapper would survive our SIGTERM and keep the port.
-const remixServe = resolve(root, "node_modules/@remix-run/serve/dist/cli.js");
-const app = spawn(process.execPath, [remixServe, "build/server/index.js"], {
+// The production server (`npm start`), run with node itself rather than through npm: an npm wrapper would survive
+// our SIGTERM and keep the port.
+const app = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts", "build/server/index.js"], {
   cwd: root,
   env: appEnv,
   stdio: ["ignore", "inherit", "inherit"],

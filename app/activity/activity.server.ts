@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+
 import type { Db } from "~/db.server";
 import { redactPii } from "~/logger.server";
 
@@ -18,19 +20,37 @@ export interface ActivityEntry {
 
 /** One row in the activity log. `detail` is PII-redacted here, so callers cannot forget to. */
 export async function recordActivity(db: Db, entry: ActivityEntry): Promise<void> {
-  await db.activityLog.create({
-    data: {
-      shop: entry.shop,
-      direction: entry.direction,
-      kind: entry.kind,
-      name: entry.name,
-      status: entry.status,
-      sync: entry.sync ?? null,
-      durationMs: entry.durationMs == null ? null : Math.round(entry.durationMs),
-      reference: entry.reference ?? null,
-      detail: JSON.stringify(redactPii(entry.detail ?? {}), (_k, v) =>
-        typeof v === "bigint" ? v.toString() : v,
-      ),
-    },
-  });
+  const { id: _id, createdAt: _createdAt, ...data } = activityRow(entry);
+  await db.activityLog.create({ data });
+}
+
+/** An ActivityLog row with every column, for writers with their own SQL (app/webhooks/delivery-writer.server.ts). */
+export interface ActivityRow {
+  id: string;
+  shop: string;
+  direction: string;
+  kind: string;
+  sync: string | null;
+  name: string;
+  status: string;
+  durationMs: number | null;
+  reference: string | null;
+  detail: string;
+  createdAt: Date;
+}
+
+export function activityRow(entry: ActivityEntry, now = new Date()): ActivityRow {
+  return {
+    id: randomUUID(),
+    shop: entry.shop,
+    direction: entry.direction,
+    kind: entry.kind,
+    sync: entry.sync ?? null,
+    name: entry.name,
+    status: entry.status,
+    durationMs: entry.durationMs == null ? null : Math.round(entry.durationMs),
+    reference: entry.reference ?? null,
+    detail: JSON.stringify(redactPii(entry.detail ?? {}), (_k, v) => (typeof v === "bigint" ? v.toString() : v)),
+    createdAt: now,
+  };
 }

@@ -34,7 +34,8 @@ export function requestsActive(now = performance.now()): boolean {
 
 /**
  * Lets requests that are waiting run before the caller goes on: one turn of the event loop (a setImmediate callback
- * runs after the pending I/O callbacks), taken only while requests are being served. On SQLite every query runs
+ * runs after the pending I/O callbacks), taken when `active()` says so (default: while requests are being served;
+ * the in-process worker takes it always, see worker.server.ts). On SQLite every query runs
  * synchronously on the event loop and Prisma carries a whole sequence of them through without handing the loop
  * back, so a job that never gave way would hold up a request that arrived meanwhile for all of its queries.
  */

@@ -70,28 +70,50 @@ export async function enqueue(db: Db, options: EnqueueOptions): Promise<{ id: st
   return { id: job.id, created: job.id === id };
 }
 
-/**
- * The INSERT that `enqueue` would perform, as one SQL statement for a batch transaction
- * (`db.$transaction([...statements])`), inserted only when `onlyIf` (an SQL condition) holds at that point of the
- * batch. The webhook intake uses it to add a delivery's job only when the delivery row was new, in the same round
- * trip and without an interactive transaction. Same validation and defaults as `enqueue`.
- */
 /** The `Job.maxAttempts` column default, for statements that cannot lean on it. */
 export const DEFAULT_MAX_ATTEMPTS = 8;
 
-export function enqueueStatement(options: EnqueueOptions & { id?: string }, onlyIf: Prisma.Sql): Prisma.Sql {
+/** A new Job row with every column the table requires, as `enqueue` would create it (no dedupe semantics). */
+export interface JobRow {
+  id: string;
+  shop: string | null;
+  type: string;
+  payload: string;
+  status: "queued";
+  runAt: Date;
+  attempts: number;
+  maxAttempts: number;
+  dedupeKey: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * The row `enqueue` would insert, for writers that insert jobs with their own SQL: the webhook intake's grouped
+ * writes (app/webhooks/delivery-writer.server.ts) add a delivery's job only when the delivery row is new, many
+ * deliveries per statement, without Prisma. Same validation and defaults as `enqueue`; the column names are the
+ * JobRow keys (tests/integration/webhook-server.test.ts reads the jobs it writes back through Prisma).
+ */
+export function newJobRow(options: EnqueueOptions, now = new Date()): JobRow {
   const definition = getJobDefinition(options.type);
   const payload = options.payload ?? {};
   if (definition?.schema) {
     const result = definition.schema.safeParse(payload);
     if (!result.success) throw new InvalidJobPayloadError(options.type, result.error.message);
   }
-  const now = new Date();
-  // Every timestamp is a parameter (see the note at the top): column defaults would use the database clock.
-  return Prisma.sql`INSERT INTO "Job" ("id", "shop", "type", "payload", "status", "runAt", "attempts", "maxAttempts", "dedupeKey", "createdAt", "updatedAt")
-    SELECT ${options.id ?? randomUUID()}, ${options.shop ?? null}, ${options.type}, ${JSON.stringify(payload)}, 'queued',
-      ${options.runAt ?? now}, 0, ${options.maxAttempts ?? definition?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS}, ${options.dedupeKey ?? null}, ${now}, ${now}
-    WHERE ${onlyIf}`;
+  return {
+    id: randomUUID(),
+    shop: options.shop ?? null,
+    type: options.type,
+    payload: JSON.stringify(payload),
+    status: "queued",
+    runAt: options.runAt ?? now,
+    attempts: 0,
+    maxAttempts: options.maxAttempts ?? definition?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    dedupeKey: options.dedupeKey ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 /**

@@ -246,7 +246,11 @@ function requestGate(share: number | undefined, active: () => boolean) {
   return {
     /** True while the worker must give way (requests are being served and it has a share to keep to). */
     yielding(): boolean {
-      return share !== undefined && share < 1 && active();
+      return this.sharesProcess() && active();
+    },
+    /** True for a worker that shares its process with the web server (it has a share to keep to). */
+    sharesProcess(): boolean {
+      return share !== undefined && share < 1;
     },
     /** Whether the next job may start now. */
     mayStart(): boolean {
@@ -353,7 +357,11 @@ export function startWorker(options: WorkerOptions): Worker {
 
   const active = options.requestsActive ?? requestsActive;
   const gate = requestGate(options.maxEventLoopUtilization, active);
-  settings.giveWay = () => giveWayToRequests(() => gate.yielding());
+  // In the web server's process the worker lets the event loop turn before and after every job, requests or not:
+  // on SQLite a job is a chain of promises over synchronous queries, so a worker that only gave way while requests
+  // were being served kept the loop in its microtasks, never read the sockets, never saw the requests, and so never
+  // gave way (a 200/s stream of webhooks went unanswered for seconds behind a backlog; bench/README.md).
+  settings.giveWay = () => giveWayToRequests(() => gate.sharesProcess());
   const looping = loop();
   log.info(
     { concurrency: settings.concurrency, pollIntervalMs: settings.pollIntervalMs, leaseMs: settings.leaseMs },

@@ -1,15 +1,17 @@
 import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 
-import { dbProvider, Prisma, prisma } from "~/db.server";
 import { env } from "~/env.server";
 import { servingRequest } from "~/jobs/foreground.server";
-import { enqueueStatement, type EnqueueOptions } from "~/jobs/queue.server";
+import { newJobRow } from "~/jobs/queue.server";
+import { SYNC_TOPICS, webhookPath } from "~/syncs/definitions";
 import { logger } from "~/logger.server";
-import { recordActivity } from "~/activity/activity.server";
+import { activityRow, type ActivityRow } from "~/activity/activity.server";
 import { authenticate } from "~/shopify.server";
 import { parseShopifyJson } from "./json";
 import { findWebhookHandler, WEBHOOK_JOB } from "./handlers.server";
-import { verifyWebhook, type VerifiedWebhook } from "./verify.server";
+import { deliveryWriter, type DeliveryRow } from "./delivery-writer.server";
+import { nodeHeaders, verifyWebhook, type HeaderReader, type VerifiedWebhook } from "./verify.server";
 
 /**
  * The whole of a webhook route: verify the HMAC, record the delivery keyed on its webhook id and enqueue its
@@ -20,16 +22,19 @@ import { verifyWebhook, type VerifiedWebhook } from "./verify.server";
  * - `receiveWebhook`: the lifecycle and compliance routes, verified by the library's `authenticate.webhook`. They
  *   arrive a few times in a shop's life, so its extra work (the offline session read, a JSON.parse, WebCrypto)
  *   costs nothing that matters.
- * - `receiveSyncWebhook`: the shop-specific sync topics (`webhooks.$`), which arrive in bursts of thousands during a
- *   flash sale, verified by `verify.server.ts`: the same check and the same answers as the library's
- *   `webhooks.validate`, at a hundredth of `authenticate.webhook`'s cost per delivery.
+ * - the shop-specific sync topics, which arrive in bursts of thousands during a flash sale, verified by
+ *   `verify.server.ts`: the same check and the same answers as the library's `webhooks.validate`, at a hundredth of
+ *   `authenticate.webhook`'s cost per delivery. The production server (scripts/serve.ts) answers them straight
+ *   from node:http (`serveSyncWebhook`), without Remix; inside Remix (the dev server) `webhooks.$` calls
+ *   `receiveSyncWebhook`.
  *
  * Answers: 405 not a POST, 401 bad HMAC, 400 missing Shopify headers or malformed JSON, 422 a payload of the wrong
  * shape, 200 accepted or a duplicate of a delivery already accepted. Malformed and mis-shaped deliveries are recorded
  * as failed, so Shopify's retries of them are duplicates that change nothing.
  *
- * The write is plain SQL in one round trip: the delivery (ON CONFLICT on the webhook id does nothing) and its job,
- * inserted only if the delivery row just written is ours (see recordDelivery). The activity log entry is written by
+ * The write: the delivery (ON CONFLICT on the webhook id does nothing) and its job, inserted only if the delivery row
+ * is new, committed with the other deliveries that arrived meanwhile (delivery-writer.server.ts) before the answer.
+ * 413 a body over MAX_WEBHOOK_BYTES (serveSyncWebhook). The activity log entry is written by
  * the processing job, which also knows the processing time. bench/webhooks.ts and bench/purchases.ts measure this
  * path; while it runs, an in-process job worker gives way (app/jobs/foreground.server.ts).
  */
@@ -57,28 +62,87 @@ export function receiveWebhook(request: Request): Promise<Response> {
       if (!check.ok) return new Response(null, { status: check.status });
       verified = check.webhook;
     }
-    return accept(verified, rawBody, started);
+    return toResponse(await accept(verified, rawBody, started));
   });
 }
 
-/** The sync topics' intake: see receiveWebhook. */
+/** The sync topics' intake inside Remix (the dev server, and route tests): see receiveWebhook and serveSyncWebhook. */
 export function receiveSyncWebhook(request: Request): Promise<Response> {
   return servingRequest(async () => {
     const started = performance.now();
-    const rawBody = request.method === "POST" ? await request.text() : "";
-    const check = verifyWebhook(request.method, request.headers, rawBody, env().SHOPIFY_API_SECRET);
-    if (!check.ok) {
-      logger.debug({ status: check.status, reason: check.reason }, "webhook rejected");
-      return new Response(null, { status: check.status }); // nothing stored
-    }
-    return accept(check.webhook, rawBody, started);
+    const rawBody = request.method === "POST" ? Buffer.from(await request.arrayBuffer()) : Buffer.alloc(0);
+    return toResponse(await receiveVerified(request.method, request.headers, rawBody, started));
   });
 }
 
-async function accept(verified: VerifiedWebhook, rawBody: string, started: number): Promise<Response> {
+/** Largest sync webhook body taken in; Shopify's biggest orders are a few hundred KB. Larger: 413, nothing stored. */
+export const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
+
+const SYNC_PATHS: ReadonlySet<string> = new Set(SYNC_TOPICS.map(webhookPath));
+
+/** Whether node:http's request is a sync topic's delivery, which serveSyncWebhook answers without Remix. */
+export function isSyncWebhookRequest(req: IncomingMessage): boolean {
+  if (req.method !== "POST" || !req.url) return false;
+  const query = req.url.indexOf("?");
+  return SYNC_PATHS.has(query === -1 ? req.url : req.url.slice(0, query));
+}
+
+/**
+ * The sync topics' intake as the production server runs it (scripts/serve.ts): straight from node:http, before
+ * Remix and express, because a flash sale sends these by the thousand (docs/decisions/011-lean-webhook-intake.md).
+ * Same checks, same write, same answers as receiveSyncWebhook.
+ */
+export function serveSyncWebhook(req: IncomingMessage, res: ServerResponse): void {
+  const started = performance.now();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  req.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_WEBHOOK_BYTES) tooLarge = true;
+    else chunks.push(chunk);
+  });
+  req.on("error", () => res.destroy());
+  req.on("end", () => {
+    if (tooLarge) return answer(res, { status: 413, body: "payload too large" });
+    const rawBody = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+    servingRequest(() => receiveVerified(req.method ?? "", nodeHeaders(req.headers), rawBody, started)).then(
+      (result) => answer(res, result),
+      (error: unknown) => {
+        logger.error({ err: error, path: req.url }, "webhook intake failed");
+        answer(res, { status: 500 });
+      },
+    );
+  });
+}
+
+function answer(res: ServerResponse, { status, body }: Answer): void {
+  res.writeHead(status, body ? { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(body) } : { "content-length": 0 });
+  res.end(body);
+}
+
+interface Answer {
+  status: number;
+  body?: string;
+}
+
+function toResponse({ status, body }: Answer): Response {
+  return new Response(body ?? null, { status });
+}
+
+async function receiveVerified(method: string, headers: HeaderReader, rawBody: Buffer, started: number): Promise<Answer> {
+  const check = verifyWebhook(method, headers, rawBody, env().SHOPIFY_API_SECRET);
+  if (!check.ok) {
+    logger.debug({ status: check.status, reason: check.reason }, "webhook rejected");
+    return { status: check.status }; // nothing stored
+  }
+  return accept(check.webhook, rawBody.toString("utf8"), started);
+}
+
+async function accept(verified: VerifiedWebhook, rawBody: string, started: number): Promise<Answer> {
   const handler = findWebhookHandler(verified.topic);
   const failure = checkPayload(rawBody, handler);
-  const delivery = {
+  const delivery: DeliveryRow = {
     id: randomUUID(),
     shop: verified.shop,
     webhookId: verified.webhookId,
@@ -91,35 +155,41 @@ async function accept(verified: VerifiedWebhook, rawBody: string, started: numbe
     error: failure?.reason ?? null,
     receivedAt: new Date(),
   };
+  const job = failure
+    ? undefined
+    : newJobRow({ type: WEBHOOK_JOB, shop: delivery.shop, payload: { deliveryId: delivery.id }, dedupeKey: `webhook:${delivery.webhookId}` }, delivery.receivedAt);
 
-  const inserted = await recordDelivery(
+  // Duplicates and unprocessable deliveries get their activity entry here, in the same write; accepted ones get it
+  // from their job, which also knows the processing time.
+  const entry = (status: string): ActivityRow =>
+    activityRow(
+      {
+        shop: delivery.shop,
+        direction: "in",
+        kind: "webhook",
+        sync: handler?.sync ?? null,
+        name: delivery.topic,
+        status,
+        reference: delivery.webhookId,
+        durationMs: performance.now() - started,
+        detail: status === "duplicate" || !failure ? {} : { error: failure.reason },
+      },
+      delivery.receivedAt,
+    );
+  const inserted = await deliveryWriter.write({
     delivery,
-    failure
-      ? undefined
-      : { type: WEBHOOK_JOB, shop: delivery.shop, payload: { deliveryId: delivery.id }, dedupeKey: `webhook:${delivery.webhookId}` },
-  );
+    job,
+    activity: { whenNew: failure ? entry(failure.status === 200 ? "ignored" : "failed") : undefined, whenDuplicate: entry("duplicate") },
+  });
+  if (inserted && !failure) return { status: 200 };
 
-  if (inserted && !failure) return new Response(null, { status: 200 });
-
-  // Only duplicates and unprocessable deliveries get their activity entry here; accepted ones get it from the job.
   const status = !inserted ? "duplicate" : failure?.status === 200 ? "ignored" : "failed";
   logger[status === "failed" ? "warn" : "info"](
     { shop: delivery.shop, topic: delivery.topic, webhookId: delivery.webhookId, reason: failure?.reason },
     `webhook delivery ${status}`,
   );
-  await recordActivity(prisma, {
-    shop: delivery.shop,
-    direction: "in",
-    kind: "webhook",
-    sync: handler?.sync ?? null,
-    name: delivery.topic,
-    status,
-    reference: delivery.webhookId,
-    durationMs: performance.now() - started,
-    detail: inserted && failure ? { error: failure.reason } : {},
-  });
-  if (!inserted || !failure || failure.status === 200) return new Response(null, { status: 200 });
-  return new Response(failure.reason, { status: failure.status });
+  if (!inserted || !failure || failure.status === 200) return { status: 200 };
+  return { status: failure.status, body: failure.reason };
 }
 
 /** Why an authentic delivery cannot be processed, if it cannot: the answer's status and the recorded reason. */
@@ -135,42 +205,6 @@ function checkPayload(rawBody: string, handler: ReturnType<typeof findWebhookHan
   if (shape.success) return undefined;
   const issues = shape.error.issues.map((i) => `${i.path.join(".") || "(root)"} ${i.message}`).join("; ");
   return { status: 422, reason: `unexpected payload shape: ${issues}` };
-}
-
-/**
- * Writes the delivery and, if given, its job, atomically; false when the webhook id was already recorded (a
- * redelivery), in which case nothing is written. PostgreSQL does it in one statement (a data-modifying CTE, so no
- * transaction has to wait for a pooled connection); SQLite, which has no DML in CTEs, in one batched transaction.
- */
-async function recordDelivery(delivery: Parameters<typeof insertDeliveryStatement>[0], job?: EnqueueOptions): Promise<boolean> {
-  const insertDelivery = insertDeliveryStatement(delivery);
-  if (!job) return (await prisma.$executeRaw(insertDelivery)) > 0;
-  if (dbProvider === "postgresql") {
-    const onlyIfNew = Prisma.sql`EXISTS (SELECT 1 FROM "inserted")`;
-    return (await prisma.$executeRaw(Prisma.sql`WITH "inserted" AS (${insertDelivery} RETURNING "id") ${enqueueStatement(job, onlyIfNew)}`)) > 0;
-  }
-  const onlyIfOurs = Prisma.sql`EXISTS (SELECT 1 FROM "WebhookDelivery" WHERE "id" = ${delivery.id})`;
-  const [rows] = await prisma.$transaction([prisma.$executeRaw(insertDelivery), prisma.$executeRaw(enqueueStatement(job, onlyIfOurs))]);
-  return rows > 0;
-}
-
-/** INSERT of a delivery that does nothing when its webhook id is already recorded (a redelivery). */
-function insertDeliveryStatement(d: {
-  id: string;
-  shop: string;
-  webhookId: string;
-  topic: string;
-  apiVersion: string | null;
-  eventId: string | null;
-  triggeredAt: Date | null;
-  payload: string;
-  status: string;
-  error: string | null;
-  receivedAt: Date;
-}): Prisma.Sql {
-  return Prisma.sql`INSERT INTO "WebhookDelivery" ("id", "shop", "webhookId", "topic", "apiVersion", "eventId", "triggeredAt", "payload", "status", "error", "receivedAt")
-    VALUES (${d.id}, ${d.shop}, ${d.webhookId}, ${d.topic}, ${d.apiVersion}, ${d.eventId}, ${d.triggeredAt}, ${d.payload}, ${d.status}, ${d.error}, ${d.receivedAt})
-    ON CONFLICT ("webhookId") DO NOTHING`;
 }
 
 function parseDate(value: string | undefined): Date | null {

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
 
 import { ShopifyEventsHeader, ShopifyHeader } from "@shopify/shopify-api";
 
@@ -48,14 +49,33 @@ const EVENTS = {
   triggeredAt: ShopifyEventsHeader.TriggeredAt,
 };
 
-export function verifyWebhook(method: string, headers: Headers, rawBody: string, secret: string): WebhookCheck {
+/** What verifyWebhook reads headers through: a Fetch `Headers`, or node's `IncomingHttpHeaders` via nodeHeaders. */
+export interface HeaderReader {
+  /** The header's value, any case of `name`; null when absent. */
+  get(name: string): string | null;
+}
+
+/** node:http's request headers (lower-cased keys) as a HeaderReader. */
+export function nodeHeaders(headers: IncomingHttpHeaders): HeaderReader {
+  return {
+    get(name) {
+      const value = headers[name.toLowerCase()];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(", ") : value;
+    },
+  };
+}
+
+/** `rawBody` is the body exactly as received: the bytes (node:http) or their UTF-8 text (a Fetch Request). */
+export function verifyWebhook(method: string, headers: HeaderReader, rawBody: string | Buffer, secret: string): WebhookCheck {
   if (method !== "POST") return { ok: false, status: 405, reason: "not a POST" };
   // An Events delivery carries `shopify-hmac-sha256`; anything else is checked as a classic webhook.
-  const names = headers.has(EVENTS.hmac) ? EVENTS : CLASSIC;
+  const names = headers.get(EVENTS.hmac) !== null ? EVENTS : CLASSIC;
   if (rawBody.length === 0) return { ok: false, status: 400, reason: "empty body" };
   const given = headers.get(names.hmac);
   if (!given) return { ok: false, status: 400, reason: "no HMAC header" };
-  const expected = createHmac("sha256", secret).update(rawBody, "utf8").digest("base64");
+  const hmac = createHmac("sha256", secret);
+  const expected = (typeof rawBody === "string" ? hmac.update(rawBody, "utf8") : hmac.update(rawBody)).digest("base64");
   const a = Buffer.from(given, "utf8");
   const b = Buffer.from(expected, "utf8");
   if (a.length !== b.length || !timingSafeEqual(a, b)) return { ok: false, status: 401, reason: "invalid HMAC" };

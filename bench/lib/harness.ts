@@ -20,7 +20,8 @@ import { round, summarise, type LatencySummary } from "./stats";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 // Resolved from the working directory (ROOT), like `node --import tsx` in a shell.
 export const TSX_IMPORT = "tsx";
-export const REMIX_SERVE = path.join(ROOT, "node_modules/@remix-run/serve/dist/cli.js");
+/** Node arguments that start the app's production server (`npm start`), before the build's path. */
+export const APP_SERVER = ["--import", TSX_IMPORT, path.join(ROOT, "scripts/serve.ts")];
 const REMIX_CLI = path.join(ROOT, "node_modules/@remix-run/dev/dist/cli.js");
 export const PROFILE_DIR = path.join(ROOT, "bench/results/profiles");
 export const LOG_DIR = path.join(ROOT, "bench/results/logs");
@@ -98,7 +99,7 @@ export function removeOnInterrupt(workDir: string | undefined) {
 export function startProcess(name: string, args: string[], env: NodeJS.ProcessEnv, port: number, workDir: string): Server {
   const logFile = path.join(workDir, `${name}.log`);
   const fd = openSync(logFile, "w");
-  // Output goes to a file, not a pipe we would have to drain: remix-serve logs every request (morgan).
+  // Output goes to a file, not a pipe we would have to drain: the server logs every request it routes to Remix (morgan).
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", fd, fd] });
   closeSync(fd);
   running.add(child);
@@ -110,7 +111,7 @@ export function startProcess(name: string, args: string[], env: NodeJS.ProcessEn
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGTERM");
-      if (!(await waitForExit(child, 5_000))) {
+      if (!(await waitForExit(child, 15_000))) {
         child.kill("SIGKILL");
         await waitForExit(child, 5_000);
       }
@@ -339,15 +340,15 @@ export async function ensureBuild(workDir: string, skipBuild: boolean): Promise<
 }
 
 /**
- * --cpu-prof: V8 writes the profile only on a normal exit, and remix-serve merely closes its server on SIGTERM
- * (the worker's timers and the database pool keep the process alive), so the profiled app also gets an exit on
- * SIGTERM. Open the .cpuprofile files in Chrome DevTools or speedscope.
+ * --cpu-prof: V8 writes the profile only on a normal exit, and the server waits for its requests on SIGTERM, so
+ * the profiled app gets an immediate exit on SIGTERM. One folder per run and target, one file per thread (Node's
+ * default names end in the thread id: tsx's module loader has a thread of its own, the app's code runs on the
+ * main thread, the file with the lowest thread id). Open them in Chrome DevTools or speedscope.
  */
 export function profileArgs(name: string): string[] {
   return [
     "--cpu-prof",
-    `--cpu-prof-dir=${PROFILE_DIR}`,
-    `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
+    `--cpu-prof-dir=${path.join(PROFILE_DIR, `${name}-${Date.now()}`)}`,
     "--import",
     "data:text/javascript,process.once('SIGTERM',()=>process.exit(0))",
   ];

@@ -8,9 +8,20 @@ import { createHmac, randomUUID } from "node:crypto";
 
 export const API_SECRET = "syncline-demo-secret";
 export const API_KEY = "syncline-demo-key";
-export const TOPIC = "app/scopes_update";
-export const WEBHOOK_PATH = "/webhooks/app/scopes_update";
 export const API_VERSION = "2026-07";
+
+/**
+ * The two kinds of webhook endpoint the app has (docs/decisions/011-lean-webhook-intake.md):
+ * - `sync`: a shop-specific sync topic, here customers/email_marketing_consent/update (consent sync; small bodies,
+ *   like most of the traffic a busy store sends), answered by the intake in front of Remix;
+ * - `lifecycle`: app/scopes_update, one of the lifecycle and compliance routes, verified by the library's
+ *   `authenticate.webhook` inside Remix. A shop sends these a few times in its life.
+ */
+export type Endpoint = "sync" | "lifecycle";
+export const ENDPOINTS: Record<Endpoint, { topic: string; path: string }> = {
+  sync: { topic: "customers/email_marketing_consent/update", path: "/webhooks/customers/email_marketing_consent_update" },
+  lifecycle: { topic: "app/scopes_update", path: "/webhooks/app/scopes_update" },
+};
 
 export interface BenchRequest {
   webhookId: string;
@@ -73,22 +84,34 @@ function prng(seed: number): () => number {
   };
 }
 
-function delivery(n: number, random: () => number, triggeredAt: Date): BenchRequest {
+const CONSENT_STATES = ["subscribed", "unsubscribed", "not_subscribed"];
+
+function body(endpoint: Endpoint, n: number, random: () => number, shopId: string, updatedAt: string): string {
+  if (endpoint === "lifecycle") {
+    const current = SCOPE_SETS[Math.floor(random() * SCOPE_SETS.length)];
+    const previous = SCOPE_SETS[Math.floor(random() * SCOPE_SETS.length)];
+    return `{"id":${shopId},"previous":${JSON.stringify(previous)},"current":${JSON.stringify(current)},"updated_at":"${updatedAt}"}`;
+  }
+  // Customer ids above 2^53 for every other shop too, as text in the body (never a JS number).
+  const customerId = (BigInt(shopId) * 1000n + BigInt(n)).toString();
+  const state = CONSENT_STATES[Math.floor(random() * CONSENT_STATES.length)];
+  return `{"customer_id":${customerId},"email_address":"customer-${n}@example.com","email_marketing_consent":{"state":"${state}","opt_in_level":"single_opt_in","consent_updated_at":"${updatedAt}"}}`;
+}
+
+function delivery(endpoint: Endpoint, n: number, random: () => number, triggeredAt: Date): BenchRequest {
   const shop = SHOPS[n % SHOPS.length];
-  const current = SCOPE_SETS[Math.floor(random() * SCOPE_SETS.length)];
-  const previous = SCOPE_SETS[Math.floor(random() * SCOPE_SETS.length)];
   const updatedAt = new Date(triggeredAt.getTime() + n).toISOString();
-  const body = `{"id":${shop.id},"previous":${JSON.stringify(previous)},"current":${JSON.stringify(current)},"updated_at":"${updatedAt}"}`;
+  const text = body(endpoint, n, random, shop.id, updatedAt);
   const webhookId = randomUUID();
   return {
     webhookId,
     duplicate: false,
-    body,
+    body: text,
     headers: {
       "content-type": "application/json",
       "user-agent": "Shopify-Captain-Hook",
-      "x-shopify-topic": TOPIC,
-      "x-shopify-hmac-sha256": hmacBase64(body),
+      "x-shopify-topic": ENDPOINTS[endpoint].topic,
+      "x-shopify-hmac-sha256": hmacBase64(text),
       "x-shopify-shop-domain": shop.domain,
       "x-shopify-api-version": API_VERSION,
       "x-shopify-webhook-id": webhookId,
@@ -104,7 +127,7 @@ function delivery(n: number, random: () => number, triggeredAt: Date): BenchRequ
  * 32-way concurrency some of them arrive while the original is still in flight, which exercises the race on the
  * unique webhook id as well as the plain "already stored" path.
  */
-export function buildRequests(count: number, duplicateShare: number, seed: number): BenchRequest[] {
+export function buildRequests(endpoint: Endpoint, count: number, duplicateShare: number, seed: number): BenchRequest[] {
   const random = prng(seed);
   const triggeredAt = new Date();
   const requests: BenchRequest[] = [];
@@ -115,7 +138,7 @@ export function buildRequests(count: number, duplicateShare: number, seed: numbe
       const back = 1 + Math.floor(random() * Math.min(200, originals.length));
       requests.push({ ...originals[originals.length - back], duplicate: true });
     } else {
-      const fresh = delivery(i, random, triggeredAt);
+      const fresh = delivery(endpoint, i, random, triggeredAt);
       originals.push(fresh);
       requests.push(fresh);
     }
@@ -124,8 +147,8 @@ export function buildRequests(count: number, duplicateShare: number, seed: numbe
 }
 
 /** A correctly shaped delivery whose signature is wrong: every target must answer 401 and store nothing. */
-export function badHmacRequest(): BenchRequest {
-  const good = delivery(999_999_999, prng(7), new Date());
+export function badHmacRequest(endpoint: Endpoint): BenchRequest {
+  const good = delivery(endpoint, 999_999_999, prng(7), new Date());
   return {
     ...good,
     headers: { ...good.headers, "x-shopify-hmac-sha256": hmacBase64(good.body, "not-the-secret") },

@@ -1,0 +1,266 @@
+import type BetterSqlite3 from "better-sqlite3";
+
+import { driverOf, prisma, sqliteTimestamp, type PrismaClient } from "~/db.server";
+import type { ActivityRow } from "~/activity/activity.server";
+import type { JobRow } from "~/jobs/queue.server";
+import { logger } from "~/logger.server";
+
+/**
+ * Grouped commits for the webhook intake (docs/decisions/011-lean-webhook-intake.md). A delivery and its job are
+ * written together, only if the webhook id is new; deliveries that arrive while a write is in flight join the next
+ * one, so a burst of a thousand costs a few dozen statements instead of a thousand, and each answer still waits for
+ * its own row to be committed. Plain SQL through the client's own driver (driverOf): Prisma's query compiler cost
+ * more per delivery than the statement itself.
+ *
+ * - SQLite: one `BEGIN IMMEDIATE … COMMIT` per group on the app's connection, in its turn, with prepared
+ *   statements (better-sqlite3 is synchronous: the group is written in one go).
+ * - PostgreSQL: one statement per group: the deliveries as arrays (`unnest`), `INSERT … ON CONFLICT DO NOTHING
+ *   RETURNING` and the jobs of the rows that came back, in a data-modifying CTE (autocommit, atomic).
+ *
+ * A write may carry activity log entries: one for when the delivery is new (an unprocessable delivery, recorded as
+ * failed) and one for when it is not (a duplicate), written in the same transaction as whichever applies.
+ *
+ * A group that fails is retried row by row, so one bad row fails only its own request.
+ */
+
+export interface DeliveryRow {
+  id: string;
+  shop: string;
+  webhookId: string;
+  topic: string;
+  apiVersion: string | null;
+  eventId: string | null;
+  triggeredAt: Date | null;
+  payload: string;
+  status: "received" | "failed";
+  error: string | null;
+  receivedAt: Date;
+}
+
+export interface DeliveryWrite {
+  delivery: DeliveryRow;
+  /** Inserted with the delivery, only if the delivery is new. */
+  job?: JobRow;
+  /** Activity entries: `whenNew` written with a new delivery, `whenDuplicate` when its webhook id was recorded. */
+  activity?: { whenNew?: ActivityRow; whenDuplicate?: ActivityRow };
+}
+
+interface Pending extends DeliveryWrite {
+  resolve(inserted: boolean): void;
+  reject(error: unknown): void;
+}
+
+/** Column name → PostgreSQL array type, in insert order. The keys are DeliveryRow's and JobRow's. */
+const DELIVERY_COLUMNS = {
+  id: "text",
+  shop: "text",
+  webhookId: "text",
+  topic: "text",
+  apiVersion: "text",
+  eventId: "text",
+  triggeredAt: "timestamp(3)",
+  payload: "text",
+  status: "text",
+  error: "text",
+  receivedAt: "timestamp(3)",
+} as const satisfies Record<keyof DeliveryRow, string>;
+
+const JOB_COLUMNS = {
+  id: "text",
+  shop: "text",
+  type: "text",
+  payload: "text",
+  status: "text",
+  runAt: "timestamp(3)",
+  attempts: "integer",
+  maxAttempts: "integer",
+  dedupeKey: "text",
+  createdAt: "timestamp(3)",
+  updatedAt: "timestamp(3)",
+} as const satisfies Record<keyof JobRow, string>;
+
+const ACTIVITY_COLUMNS = {
+  id: "text",
+  shop: "text",
+  direction: "text",
+  kind: "text",
+  sync: "text",
+  name: "text",
+  status: "text",
+  durationMs: "integer",
+  reference: "text",
+  detail: "text",
+  createdAt: "timestamp(3)",
+} as const satisfies Record<keyof ActivityRow, string>;
+
+/** Most rows one statement carries; a larger backlog goes out in several. */
+const MAX_GROUP = 200;
+/** Statements in flight at once on PostgreSQL (the rest of the pool serves everything else). */
+const PG_IN_FLIGHT = 2;
+
+export class DeliveryWriter {
+  readonly #client: PrismaClient;
+  #queue: Pending[] = [];
+  #inFlight = 0;
+  #scheduled = false;
+  #sqlite?: { db: BetterSqlite3.Database; delivery: BetterSqlite3.Statement; job: BetterSqlite3.Statement; activity: BetterSqlite3.Statement };
+
+  constructor(client: PrismaClient) {
+    this.#client = client;
+  }
+
+  /**
+   * Writes the delivery and, if given, its job, in one transaction; resolves to false, writing nothing but the
+   * `whenDuplicate` activity entry, when the webhook id is already recorded (a redelivery), including by a delivery
+   * earlier in the same group.
+   */
+  write(write: DeliveryWrite): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ ...write, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    // After the I/O callbacks of this turn: requests that arrived together go out together.
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#drain();
+    });
+  }
+
+  #drain(): void {
+    const limit = this.#provider() === "postgresql" ? PG_IN_FLIGHT : 1;
+    while (this.#queue.length > 0 && this.#inFlight < limit) {
+      const group = this.#queue.splice(0, MAX_GROUP);
+      this.#inFlight++;
+      void this.#flush(group).finally(() => {
+        this.#inFlight--;
+        if (this.#queue.length > 0) this.#schedule();
+      });
+    }
+  }
+
+  #provider(): "sqlite" | "postgresql" | undefined {
+    try {
+      return driverOf(this.#client).provider;
+    } catch {
+      return undefined; // #insert fails the same way, and rejects the writes with it
+    }
+  }
+
+  async #flush(group: Pending[]): Promise<void> {
+    try {
+      const inserted = await this.#insert(group);
+      for (const item of group) item.resolve(inserted.has(item.delivery.id));
+    } catch (error) {
+      if (group.length === 1) return group[0].reject(error);
+      logger.warn({ err: error, rows: group.length }, "grouped webhook write failed; writing its rows one by one");
+      for (const item of group) await this.#flush([item]);
+    }
+  }
+
+  /** The ids of the deliveries that were new, and so were written with their jobs. */
+  async #insert(items: Pending[]): Promise<Set<string>> {
+    const driver = driverOf(this.#client);
+    if (driver.provider === "sqlite") return driver.run((db) => this.#insertSqlite(db, items));
+    const pool = await driver.pool();
+    const result = await pool.query<{ id: string }>(POSTGRES_STATEMENT, postgresParameters(items));
+    return new Set(result.rows.map((row) => row.id));
+  }
+
+  #insertSqlite(db: BetterSqlite3.Database, items: Pending[]): Set<string> {
+    if (this.#sqlite?.db !== db) {
+      // Prepared once per connection (the client may have reconnected since).
+      this.#sqlite = {
+        db,
+        delivery: db.prepare(sqliteInsert("WebhookDelivery", DELIVERY_COLUMNS, `ON CONFLICT ("webhookId") DO NOTHING`)),
+        job: db.prepare(sqliteInsert("Job", JOB_COLUMNS, `ON CONFLICT ("dedupeKey") DO NOTHING`)),
+        activity: db.prepare(sqliteInsert("ActivityLog", ACTIVITY_COLUMNS)),
+      };
+    }
+    const statements = this.#sqlite;
+    const inserted = new Set<string>();
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      for (const item of items) {
+        const isNew = statements.delivery.run(sqliteValues(DELIVERY_COLUMNS, item.delivery)).changes > 0;
+        if (isNew && item.job) statements.job.run(sqliteValues(JOB_COLUMNS, item.job));
+        const activity = isNew ? item.activity?.whenNew : item.activity?.whenDuplicate;
+        if (activity) statements.activity.run(sqliteValues(ACTIVITY_COLUMNS, activity));
+        if (isNew) inserted.add(item.delivery.id);
+      }
+      db.exec("COMMIT");
+    } catch (error) {
+      if (db.inTransaction) db.exec("ROLLBACK");
+      throw error;
+    }
+    return inserted;
+  }
+}
+
+function sqliteInsert(table: string, columns: Record<string, string>, onConflict = ""): string {
+  const names = Object.keys(columns);
+  return `INSERT INTO "${table}" (${names.map((n) => `"${n}"`).join(", ")}) VALUES (${names.map(() => "?").join(", ")}) ${onConflict}`;
+}
+
+function sqliteValues(columns: Record<string, string>, row: object): unknown[] {
+  const values = row as Record<string, unknown>;
+  return Object.keys(columns).map((name) => {
+    const value = values[name];
+    return value instanceof Date ? sqliteTimestamp(value) : value;
+  });
+}
+
+/**
+ * One array parameter per column: the deliveries' (d_), their jobs' (j_), the activity entries for a new delivery
+ * (n_) and for a duplicate (u_), one element per delivery, null where a delivery has no such row. Timestamps go as
+ * ISO strings: the columns are `timestamp(3)` without time zone holding UTC, as Prisma writes them, and PostgreSQL
+ * ignores the zone of such a literal. A webhook id twice in one group: ON CONFLICT DO NOTHING inserts one of them,
+ * the other is a duplicate like any redelivery.
+ */
+const POSTGRES_GROUPS = [
+  ["d", DELIVERY_COLUMNS, (w: DeliveryWrite) => w.delivery],
+  ["j", JOB_COLUMNS, (w: DeliveryWrite) => w.job],
+  ["n", ACTIVITY_COLUMNS, (w: DeliveryWrite) => w.activity?.whenNew],
+  ["u", ACTIVITY_COLUMNS, (w: DeliveryWrite) => w.activity?.whenDuplicate],
+] as const;
+
+const POSTGRES_STATEMENT = (() => {
+  const all = POSTGRES_GROUPS.flatMap(([prefix, columns]) => Object.entries(columns).map(([name, type]) => ({ alias: `"${prefix}_${name}"`, type })));
+  const columnsOf = (prefix: string, columns: Record<string, string>) => ({
+    target: Object.keys(columns).map((n) => `"${n}"`).join(", "),
+    source: Object.keys(columns).map((n) => `i."${prefix}_${n}"`).join(", "),
+  });
+  const d = columnsOf("d", DELIVERY_COLUMNS);
+  const j = columnsOf("j", JOB_COLUMNS);
+  const n = columnsOf("n", ACTIVITY_COLUMNS);
+  const u = columnsOf("u", ACTIVITY_COLUMNS);
+  return `WITH "input" AS (
+    SELECT * FROM unnest(${all.map((c, k) => `$${k + 1}::${c.type}[]`).join(", ")}) AS t(${all.map((c) => c.alias).join(", ")})),
+  "inserted" AS (
+    INSERT INTO "WebhookDelivery" (${d.target}) SELECT ${d.source} FROM "input" i
+    ON CONFLICT ("webhookId") DO NOTHING RETURNING "id"),
+  "jobs" AS (
+    INSERT INTO "Job" (${j.target}) SELECT ${j.source} FROM "input" i JOIN "inserted" ON "inserted"."id" = i."d_id"
+    WHERE i."j_id" IS NOT NULL ON CONFLICT ("dedupeKey") DO NOTHING),
+  "activityNew" AS (
+    INSERT INTO "ActivityLog" (${n.target}) SELECT ${n.source} FROM "input" i JOIN "inserted" ON "inserted"."id" = i."d_id"
+    WHERE i."n_id" IS NOT NULL),
+  "activityDuplicate" AS (
+    INSERT INTO "ActivityLog" (${u.target}) SELECT ${u.source} FROM "input" i
+    WHERE i."u_id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "inserted" WHERE "inserted"."id" = i."d_id"))
+  SELECT "id" FROM "inserted"`;
+})();
+
+function postgresParameters(items: DeliveryWrite[]): unknown[][] {
+  const value = (v: unknown) => (v instanceof Date ? v.toISOString() : (v ?? null));
+  return POSTGRES_GROUPS.flatMap(([, columns, rowOf]) =>
+    Object.keys(columns).map((name) => items.map((item) => value((rowOf(item) as Record<string, unknown> | undefined)?.[name]))),
+  );
+}
+
+/** The writer of the process-wide client. */
+export const deliveryWriter = new DeliveryWriter(prisma);
