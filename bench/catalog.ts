@@ -9,7 +9,7 @@
  * the time to stream the feed, and the child's peak RSS (kernel high-water mark). Goals: 100,000 in < 10 s and
  * < 200 MB, and peak RSS at 100,000 ≤ 1.5 × peak RSS at 10,000.
  *
- *   npx tsx bench/catalog.ts [--sizes=10000,100000] [--db=sqlite|postgresql] [--child-heap-mb=128]
+ *   npx tsx bench/catalog.ts [--sizes=10000,100000] [--db=sqlite|postgresql] [--child-heap-mb=128] [--cpu-prof]
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
@@ -29,6 +29,8 @@ const sizes = (args.sizes ?? "10000,100000").split(",").map(Number);
 const provider = (args.db ?? "sqlite") as DbProvider;
 /** Optional V8 old-space limit for the exporting process only (e.g. 128): shows what the export needs live. */
 const childHeapMb = args["child-heap-mb"] ? Number(args["child-heap-mb"]) : null;
+// A V8 CPU profile of the exporting process, one file per thread, in bench/results/profiles/catalog-<size>-<time>/.
+const cpuProf = "cpu-prof" in args;
 
 interface Result {
   outcome: string | null;
@@ -60,7 +62,10 @@ async function runChild(origin: string, shop: string, token: string): Promise<Re
 
 function spawnChild(origin: string, shop: string, token: string, databaseUrl: string): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const v8Flags = childHeapMb ? [`--max-old-space-size=${childHeapMb}`] : [];
+    const v8Flags = [
+      ...(childHeapMb ? [`--max-old-space-size=${childHeapMb}`] : []),
+      ...(cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${path.join(ROOT, "bench/results/profiles", `catalog-${shop.split(".")[0]}-${Date.now()}`)}`] : []),
+    ];
     const child = spawn(process.execPath, [...v8Flags, "--import", "tsx", "bench/lib/catalog-export.ts", origin, shop, provider], {
       cwd: ROOT,
       env: {

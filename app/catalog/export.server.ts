@@ -37,7 +37,7 @@ import { ShopNeedsReauthError } from "~/shopify/errors";
 import type { CatalogProductQuery, CatalogProductsPageQuery, CatalogShopQuery, CatalogVariantsPageQuery } from "~/types/admin.generated";
 
 import { CATALOG_SYNC, emptyRows, idFromGid, mapCollection, mapProduct, mapVariant, productGid, rowsFromBulkLines, type CatalogRows } from "./mapping";
-import { catalogSwitchOn, deleteStaleGenerations, ensureFeed, generationCounts, writeRows } from "./store.server";
+import { catalogSwitchOn, deleteStaleGenerations, ensureFeed, generationCounts, writeRows, writeRowsDirect } from "./store.server";
 
 export const CATALOG_EXPORT_JOB = "catalog.export";
 export const CATALOG_EXPORT_KIND = "catalog.export";
@@ -293,7 +293,7 @@ export async function paginatedExport(db: PrismaClient, client: AdminClient, sho
       }
     }
     rows.collections = [...collections.values()];
-    await db.$transaction((tx) => writeRows(tx, shop, generation, rows));
+    await writeRowsDirect(db, shop, generation, rows);
     after = data.products.pageInfo.hasNextPage ? (data.products.pageInfo.endCursor ?? null) : null;
   } while (after);
 
@@ -409,8 +409,7 @@ export const catalogExportKind = defineBulkKind<CatalogBulkParams>({
     return feed?.building === params.generation ? null : "A newer export replaced this one.";
   },
   async consume({ db, shop, params }, lines: BulkLine[]) {
-    const rows = rowsFromBulkLines(lines);
-    await db.$transaction((tx) => writeRows(tx, shop, params.generation, rows));
+    await writeRowsDirect(db, shop, params.generation, rowsFromBulkLines(lines));
   },
   async finished({ db, shop, params, run }) {
     await publishExport(db, shop, { generation: params.generation, exportId: run.id, mode: "bulk" });
