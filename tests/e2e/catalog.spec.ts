@@ -2,7 +2,7 @@ import { expect, test, type Page } from "@playwright/test";
 
 /**
  * Issue 5 end to end, as a merchant and the platform would do it: turn catalog sync on (approving Shopify's grant
- * screen for the product scopes when asked), watch the first export finish on the Catalog page, copy the feed URL,
+ * screen for the product scopes), watch the first export finish on the Catalog page, copy the feed URL,
  * open it, and find every variant of the store in the ICML feed and the JSON feed; a wrong token gets an empty 404.
  */
 // A shop of its own, so this spec's subscriptions and events do not reach the other specs' shops.
@@ -50,12 +50,14 @@ test("turning catalog sync on exports the store, and the feed URL serves every v
   test.setTimeout(120_000);
   const app = page.frameLocator("#app-frame");
 
-  // WHEN the merchant opens Catalog and turns the sync on (approving the product scopes if Shopify asks)
+  // WHEN the merchant opens Catalog and turns the sync on, approving the product scopes Shopify asks for
   await page.goto(`${ADMIN_APP}/app/catalog`);
   const sync = app.getByRole("region", { name: "Catalog sync" });
   await sync.getByRole("button", { name: "Turn on Catalog sync" }).click();
+  // The spec's shop is new (beforeAll), so Shopify always asks; isVisible would not wait for the dialog.
   const dialog = page.getByRole("dialog", { name: "Syncline is requesting more access" });
-  if (await dialog.isVisible({ timeout: 5_000 }).catch(() => false)) await dialog.getByRole("button", { name: "Approve" }).click();
+  await expect(dialog.getByText("read_products")).toBeVisible();
+  await dialog.getByRole("button", { name: "Approve" }).click();
   await expect(sync.getByText("On", { exact: true })).toBeVisible();
 
   // THEN the first export finishes (the page follows it while it runs) and says so
