@@ -31,6 +31,17 @@ export class InvalidJobPayloadError extends Error {
   }
 }
 
+/** The job's definition and its payload, checked against the definition's schema (InvalidJobPayloadError). */
+function checkedPayload(options: EnqueueOptions) {
+  const definition = getJobDefinition(options.type);
+  const payload = options.payload ?? {};
+  if (definition?.schema) {
+    const result = definition.schema.safeParse(payload);
+    if (!result.success) throw new InvalidJobPayloadError(options.type, result.error.message);
+  }
+  return { definition, payload };
+}
+
 /**
  * Adds a job. `db` may be a transaction client, so a caller can record its own row and the job atomically.
  *
@@ -42,12 +53,7 @@ export class InvalidJobPayloadError extends Error {
  * are a fresh updatedAt and a row lock until the caller's transaction ends.
  */
 export async function enqueue(db: Db, options: EnqueueOptions): Promise<{ id: string; created: boolean }> {
-  const definition = getJobDefinition(options.type);
-  const payload = options.payload ?? {};
-  if (definition?.schema) {
-    const result = definition.schema.safeParse(payload);
-    if (!result.success) throw new InvalidJobPayloadError(options.type, result.error.message);
-  }
+  const { definition, payload } = checkedPayload(options);
   const data = {
     type: options.type,
     shop: options.shop ?? null,
@@ -95,12 +101,7 @@ export interface JobRow {
  * JobRow keys (tests/integration/webhook-server.test.ts reads the jobs it writes back through Prisma).
  */
 export function newJobRow(options: EnqueueOptions, now = new Date()): JobRow {
-  const definition = getJobDefinition(options.type);
-  const payload = options.payload ?? {};
-  if (definition?.schema) {
-    const result = definition.schema.safeParse(payload);
-    if (!result.success) throw new InvalidJobPayloadError(options.type, result.error.message);
-  }
+  const { definition, payload } = checkedPayload(options);
   return {
     id: randomUUID(),
     shop: options.shop ?? null,
