@@ -255,7 +255,7 @@ class SerializedSqliteAdapter implements SqliteAdapter {
 
   /** Runs `work` on the better-sqlite3 connection itself, in this adapter's turn (see driverOf). */
   runOnDriver<T>(work: (db: BetterSqlite3.Database) => T): Promise<T> {
-    // adapter-better-sqlite3 keeps its connection in `client` (not typed; tests/db/driver.test.ts checks it).
+    // adapter-better-sqlite3 keeps its connection in `client` (not typed; tests/db/driver.test.ts checks that it is the one Prisma uses).
     const db = (this.#inner as unknown as { client?: BetterSqlite3.Database }).client;
     if (!db || typeof db.prepare !== "function") throw new Error("adapter-better-sqlite3 no longer exposes its connection as `client`");
     return this.#exclusive(async () => work(db));
