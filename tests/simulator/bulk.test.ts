@@ -109,6 +109,33 @@ describe("bulk operations", () => {
     expect(new Set(ungrouped.map((l) => l.id))).toEqual(new Set(grouped.map((l) => l.id)));
   });
 
+  it("GIVEN a root connection read in pages (the collection of a large shop) THEN the file is the one an unpaged run writes, grouped or not, and objectCount grows while RUNNING", async () => {
+    const bulk = sim.graphql.bulk;
+    const pageSize = bulk.rootPageSize;
+    const query = `{ products(sortKey: TITLE, reverse: true) { edges { node { id title variants { edges { node { id sku } } } collections { edges { node { id } } } } } } }`;
+    const file = async (g: boolean) => {
+      const r = await gql(sim, token, RUN_GROUPED, { q: query, g });
+      const op = await finished((r.body.data!.bulkOperationRunQuery as { bulkOperation: { id: string } }).bulkOperation.id);
+      return { text: await (await fetch(op.url!)).text(), op };
+    };
+    try {
+      bulk.rootPageSize = 1_000_000;
+      const whole = [await file(false), await file(true)];
+      bulk.rootPageSize = 7;
+      const counts: number[] = [];
+      const seen = (op: { objectCount: number; status: string }) => op.status === "RUNNING" && counts.push(op.objectCount);
+      const probe = setInterval(() => [...sim.store.shop(SHOP).bulkOperations.values()].forEach(seen), 1);
+      const paged = [await file(false), await file(true)];
+      clearInterval(probe);
+      expect(paged.map((f) => f.text)).toEqual(whole.map((f) => f.text));
+      expect(paged.map((f) => f.op.objectCount)).toEqual(whole.map((f) => f.op.objectCount));
+      expect(whole[0].text.split("\n").filter((l) => l && !l.includes("__parentId")).length).toBe(sim.store.shop(SHOP).products.size);
+      expect(new Set(counts.filter((c) => c > 0)).size).toBeGreaterThan(2);
+    } finally {
+      bulk.rootPageSize = pageSize;
+    }
+  });
+
   it("GIVEN an injected FAILED outcome with partial data THEN the operation fails with errorCode and a partialDataUrl serving part of the lines", async () => {
     sim.graphql.bulk.injectOutcome(SHOP, { status: "FAILED", errorCode: "TIMEOUT", partialData: true });
     const started = await run(PRODUCTS);

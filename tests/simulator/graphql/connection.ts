@@ -43,6 +43,17 @@ export function decodeCursor(cursor: string): { id: string; value: string | null
   return { id: m[1], value: m[2] === "null" ? null : (JSON.parse(m[2]) as string) };
 }
 
+/** Numeric ids as digit strings (no leading zeros, possibly above 2^53): the shorter is smaller, else by text. */
+function compareIds(a: string, b: string): number {
+  if ((a.length > 1 && a[0] === "0") || (b.length > 1 && b[0] === "0")) {
+    const ia = BigInt(a);
+    const ib = BigInt(b);
+    return ia === ib ? 0 : ia < ib ? -1 : 1;
+  }
+  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
+  return a === b ? 0 : a < b ? -1 : 1;
+}
+
 function compareKeys(a: SortKey, b: { id: string; value: SortValue }, numeric: boolean): number {
   if (a.value !== b.value) {
     if (a.value === null) return -1;
@@ -56,9 +67,7 @@ function compareKeys(a: SortKey, b: { id: string; value: SortValue }, numeric: b
       if (x !== y) return x < y ? -1 : 1;
     }
   }
-  const ia = BigInt(a.id);
-  const ib = BigInt(b.id);
-  return ia === ib ? 0 : ia < ib ? -1 : 1;
+  return compareIds(a.id, b.id);
 }
 
 export interface PaginateOptions<T> {
@@ -67,6 +76,8 @@ export interface PaginateOptions<T> {
   numeric?: boolean;
   /** Inside a bulk operation connections are read whole, without first/last. */
   unbounded?: boolean;
+  /** With `unbounded`: at most this many nodes after `after` (a bulk operation reading its root connection in pages). */
+  pageSize?: number;
   fieldName: string;
 }
 
@@ -97,6 +108,7 @@ export function paginate<T>(items: T[], args: PageArgs, opts: PaginateOptions<T>
     const c = decodeCursor(args.before);
     while (end > start && dir * compareKeys(keyed[end - 1].key, c, !!opts.numeric) >= 0) end--;
   }
+  if (opts.unbounded && opts.pageSize !== undefined) end = Math.min(end, start + opts.pageSize);
   let window = keyed.slice(start, end);
   let hasNextPage = end < keyed.length;
   let hasPreviousPage = start > 0;

@@ -20,6 +20,11 @@ export interface Ctx {
   loaded: LoadedSchema;
   /** Inside a bulk operation connections are read whole. */
   bulk: boolean;
+  /**
+   * A bulk operation whose query has one root field, a connection, runs page by page (graphql/bulk.ts): the root
+   * connection reads `first` nodes after `after` and reports where it stopped in `next`; nested ones stay whole.
+   */
+  bulkPage?: { first: number; after: string | null; next?: { endCursor: string | null; hasNextPage: boolean } };
   searchWarnings: { path: (string | number)[]; query: string; warnings: SearchWarning[] }[];
   bulkOps: BulkStarter;
 }
@@ -40,7 +45,10 @@ export function hasAnyScope(ctx: Ctx, scopes: string[]): boolean {
   return scopes.some((s) => ctx.store.hasScope(ctx.shop.domain, s));
 }
 
-const accessCache = new Map<string, AccessRule[]>();
+/** Per parent type, per field: the access rules that apply (the schema's data, resolved once). */
+const accessCache = new WeakMap<GraphQLNamedType, Map<string, AccessRule[]>>();
+/** Per request: whether the shop holds a rule's scopes (a bulk query resolves millions of fields in one request). */
+const grantedIn = new WeakMap<Ctx, Map<AccessRule, boolean>>();
 
 function connectionNode(t: GraphQLNamedType): GraphQLNamedType {
   if (!isObjectType(t)) return t;
@@ -53,9 +61,11 @@ function connectionNode(t: GraphQLNamedType): GraphQLNamedType {
 }
 
 function rulesFor(ctx: Ctx, info: GraphQLResolveInfo): AccessRule[] {
-  const key = `${info.parentType.name}.${info.fieldName}`;
-  let rules = accessCache.get(key);
+  let byField = accessCache.get(info.parentType);
+  if (!byField) accessCache.set(info.parentType, (byField = new Map()));
+  let rules = byField.get(info.fieldName);
   if (!rules) {
+    const key = `${info.parentType.name}.${info.fieldName}`;
     rules = [];
     const fieldRule = ctx.loaded.fieldAccess.get(key);
     if (fieldRule) rules.push(fieldRule);
@@ -64,9 +74,17 @@ function rulesFor(ctx: Ctx, info: GraphQLResolveInfo): AccessRule[] {
       const typeRule = ctx.loaded.typeAccess.get(target.name);
       if (typeRule) rules.push(typeRule);
     }
-    accessCache.set(key, rules);
+    byField.set(info.fieldName, rules);
   }
   return rules;
+}
+
+function granted(ctx: Ctx, rule: AccessRule): boolean {
+  let memo = grantedIn.get(ctx);
+  if (!memo) grantedIn.set(ctx, (memo = new Map()));
+  let ok = memo.get(rule);
+  if (ok === undefined) memo.set(rule, (ok = hasAnyScope(ctx, rule.scopes)));
+  return ok;
 }
 
 /** Record types whose fields must all be resolved explicitly (their raw properties are not the API's shape). */
@@ -98,7 +116,7 @@ const STRICT = new Set([
 export function makeFieldResolver(resolvers: Record<string, TypeResolvers>): GraphQLFieldResolver<unknown, Ctx> {
   return (source, args, ctx, info) => {
     for (const rule of rulesFor(ctx, info)) {
-      if (!hasAnyScope(ctx, rule.scopes)) throw accessDenied(info.fieldName, rule);
+      if (!granted(ctx, rule)) throw accessDenied(info.fieldName, rule);
     }
     const parent = info.parentType.name;
     const table = resolvers[parent];

@@ -74,6 +74,12 @@ export function connect<T>(
   key: (t: T) => SortKey,
   numeric = false,
 ): Connection<T> {
+  const page = ctx.bulkPage;
+  if (page && info.path.prev === undefined) {
+    const c = paginate(items, { ...args, after: page.after, before: null }, { key, numeric, unbounded: true, pageSize: page.first, fieldName: info.fieldName });
+    page.next = { endCursor: c.pageInfo.endCursor, hasNextPage: c.pageInfo.hasNextPage };
+    return c;
+  }
   return paginate(items, args, { key, numeric, unbounded: ctx.bulk, fieldName: info.fieldName });
 }
 
