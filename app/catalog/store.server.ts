@@ -11,9 +11,10 @@
  * Every write is keyed (insert or update on the row's unique key), so a replayed bulk batch or a repeated delta
  * changes nothing.
  */
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 
 import { driverOf, type Db, type PrismaClient } from "~/db.server";
+import { uuidv7 } from "~/db/ids.server";
 import { providerOf } from "~/jobs/queue.server";
 import type { CatalogFeed } from "~/generated/sqlite/client";
 
@@ -95,14 +96,14 @@ function tableRows(shop: string, generation: number, rows: CatalogRows): TableRo
       table: "CatalogProduct",
       columns: PRODUCT_COLUMNS,
       key: ["shop", "generation", "productId"],
-      rows: rows.products.map((p) => [randomUUID(), shop, generation, p.productId, p.title, p.handle, p.vendor, p.url, p.active, p.imageUrl]),
+      rows: rows.products.map((p) => [uuidv7(), shop, generation, p.productId, p.title, p.handle, p.vendor, p.url, p.active, p.imageUrl]),
     },
     {
       table: "CatalogVariant",
       columns: VARIANT_COLUMNS,
       key: ["shop", "generation", "variantId"],
       rows: rows.variants.map((v) => [
-        randomUUID(), shop, generation, v.variantId, v.productId, v.inventoryItemId, v.title, v.position, v.sku, v.barcode, v.price, v.stock,
+        uuidv7(), shop, generation, v.variantId, v.productId, v.inventoryItemId, v.title, v.position, v.sku, v.barcode, v.price, v.stock,
         v.weight, v.weightUnit, v.imageUrl, v.options,
       ]),
     },
@@ -110,13 +111,13 @@ function tableRows(shop: string, generation: number, rows: CatalogRows): TableRo
       table: "CatalogCollection",
       columns: ["id", "shop", "generation", "collectionId", "title"],
       key: ["shop", "generation", "collectionId"],
-      rows: rows.collections.map((c) => [randomUUID(), shop, generation, c.collectionId, c.title]),
+      rows: rows.collections.map((c) => [uuidv7(), shop, generation, c.collectionId, c.title]),
     },
     {
       table: "CatalogMembership",
       columns: ["id", "shop", "generation", "collectionId", "productId"],
       key: ["shop", "generation", "collectionId", "productId"],
-      rows: rows.memberships.map((m) => [randomUUID(), shop, generation, m.collectionId, m.productId]),
+      rows: rows.memberships.map((m) => [uuidv7(), shop, generation, m.collectionId, m.productId]),
     },
   ];
   // The same key twice in one statement is an error on PostgreSQL: the last row of a key wins.
