@@ -76,7 +76,7 @@ function spawnChild(origin: string, shop: string, token: string, databaseUrl: st
         SHOPIFY_APP_URL: "http://127.0.0.1:9",
         SHOPIFY_ADMIN_ORIGIN: origin,
         RUN_WORKER_IN_PROCESS: "false",
-        LOG_LEVEL: "silent",
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "silent",
         BENCH_ACCESS_TOKEN: token,
         NODE_ENV: "production",
       },
@@ -86,7 +86,10 @@ function spawnChild(origin: string, shop: string, token: string, databaseUrl: st
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
     child.on("error", reject);
     child.on("exit", (code) => {
-      const line = out.trim().split("\n").pop() ?? "";
+      // With BENCH_LOG_LEVEL the app's log lines come first on the same stdout.
+      const lines = out.trim().split("\n");
+      if (process.env.BENCH_LOG_LEVEL) process.stderr.write(lines.slice(0, -1).join("\n") + "\n");
+      const line = lines.pop() ?? "";
       if (code !== 0) return reject(new Error(`export process exited ${code}: ${out}`));
       resolve(JSON.parse(line) as Result);
     });

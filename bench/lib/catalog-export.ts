@@ -27,6 +27,9 @@ await import("~/jobs/registry.server");
 const { runUntilIdle } = await import("~/jobs/worker.server");
 const { runSwitchedOn } = await import("~/syncs/hooks.server");
 const { catalogFeedResponse } = await import("~/catalog/feed-response.server");
+// The Shopify libraries (shopifyApp, the Admin API client): the server loads them at boot; a worker process on its
+// first job. Loaded here before the clock starts, as in a running app.
+await import("~/shopify/admin-client.server");
 
 const scopes = ["read_products", "read_inventory"];
 await db.shop.create({ data: { shop, scopes: scopes.join(",") } });
