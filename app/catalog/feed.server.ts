@@ -1,6 +1,6 @@
 /**
  * The feed, written while it is read: offers are read from the live generation 500 at a time (keyset pages on
- * (productId, variantId)) and each page is turned into XML or JSON text and handed on before the next is read, so
+ * (productId, variantId), through the database driver: see offerPage) and each page is turned into XML or JSON text and handed on before the next is read, so
  * memory stays flat whatever the catalog's size. The XML of each page is written by fast-xml-parser's XMLBuilder,
  * which escapes text and attributes; characters XML cannot carry at all are dropped first (mapping.ts xmlSafe).
  * (xmlbuilder2's streaming createCB was measured first: 0.7 ms an offer, 70 s for 100,000; see ADR 009.)
@@ -19,8 +19,8 @@
  */
 import { XMLBuilder } from "fast-xml-parser";
 
-import type { Db } from "~/db.server";
-import type { CatalogFeed, CatalogProduct, CatalogVariant } from "~/generated/sqlite/client";
+import { driverOf, type Db, type PrismaClient } from "~/db.server";
+import type { CatalogFeed } from "~/generated/sqlite/client";
 
 import { parseOptions, paramCode, variantName, weightInKg, xmlSafe, type OptionValue } from "./mapping";
 
@@ -79,32 +79,90 @@ export async function* feedCategories(db: Db, shop: string, generation: number):
   }
 }
 
-/** The offers of one generation, a page at a time, grouped by product. */
-export async function* feedOffers(db: Db, head: FeedHead, shop: string, generation: number): AsyncGenerator<FeedOffer[]> {
-  let cursor: { productId: string; variantId: string } | null = null;
-  for (;;) {
-    const variants: CatalogVariant[] = await db.catalogVariant.findMany({
-      where: {
-        shop,
-        generation,
-        ...(cursor
-          ? { OR: [{ productId: { gt: cursor.productId } }, { productId: cursor.productId, variantId: { gt: cursor.variantId } }] }
-          : {}),
-      },
-      orderBy: [{ productId: "asc" }, { variantId: "asc" }],
-      take: PAGE_SIZE,
+/** One variant of a feed page with its product's columns (OFFER_PAGE_SQL). */
+interface OfferRow {
+  variantId: string;
+  productId: string;
+  title: string;
+  sku: string | null;
+  barcode: string | null;
+  price: string;
+  stock: number | null;
+  weight: string | null;
+  weightUnit: string | null;
+  imageUrl: string | null;
+  options: string;
+  productTitle: string;
+  handle: string | null;
+  vendor: string;
+  url: string | null;
+  /** 0/1 on SQLite, a boolean on PostgreSQL. */
+  active: boolean | number;
+  productImageUrl: string | null;
+}
+
+/**
+ * A page of offers: variants after the keyset cursor with their product joined (a variant whose product row is
+ * missing was caught between two deltas and is left out rather than half-shown). The row-value comparison walks the
+ * (shop, generation, productId, variantId) index from the cursor on both databases.
+ */
+const OFFER_PAGE_SQL = `
+  SELECT v."variantId", v."productId", v."title", v."sku", v."barcode", v."price", v."stock", v."weight", v."weightUnit",
+         v."imageUrl", v."options", p."title" AS "productTitle", p."handle", p."vendor", p."url", p."active",
+         p."imageUrl" AS "productImageUrl"
+  FROM "CatalogVariant" v
+  JOIN "CatalogProduct" p ON p."shop" = v."shop" AND p."generation" = v."generation" AND p."productId" = v."productId"
+  WHERE v."shop" = ? AND v."generation" = ? AND (v."productId", v."variantId") > (?, ?)
+  ORDER BY v."productId", v."variantId"
+  LIMIT ${PAGE_SIZE}`;
+
+/** The collections of a page's products, which lie between its first and last product id. */
+const MEMBERSHIP_PAGE_SQL = `
+  SELECT "productId", "collectionId" FROM "CatalogMembership"
+  WHERE "shop" = ? AND "generation" = ? AND "productId" >= ? AND "productId" <= ?
+  ORDER BY "collectionId"`;
+
+/** `?` placeholders numbered for PostgreSQL. */
+const numbered = (sql: string) => {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+};
+const OFFER_PAGE_PG = numbered(OFFER_PAGE_SQL);
+const MEMBERSHIP_PAGE_PG = numbered(MEMBERSHIP_PAGE_SQL);
+
+/**
+ * The two statements of a page through the client's driver (driverOf), not Prisma: a 100,000-variant feed is 200
+ * pages, and through Prisma's query compiler its three queries a page took most of the feed's time and grew the
+ * compiler's WebAssembly memory by ~100 MB that is never given back (bench:catalog).
+ */
+async function offerPage(db: PrismaClient, shop: string, generation: number, after: { productId: string; variantId: string }) {
+  const driver = driverOf(db);
+  const params = [shop, generation, after.productId, after.variantId];
+  if (driver.provider === "sqlite") {
+    return driver.run((conn) => {
+      // The adapter's connection reads integers as BigInt; stock and the 0/1 flag fit a number.
+      const rows = conn.prepare(OFFER_PAGE_SQL).safeIntegers(false).all(params) as OfferRow[];
+      const memberships = rows.length
+        ? (conn.prepare(MEMBERSHIP_PAGE_SQL).all([shop, generation, rows[0].productId, rows[rows.length - 1].productId]) as { productId: string; collectionId: string }[])
+        : [];
+      return { rows, memberships };
     });
-    if (variants.length === 0) return;
-    const productIds = [...new Set(variants.map((v) => v.productId))];
-    const [products, memberships]: [CatalogProduct[], { productId: string; collectionId: string }[]] = await Promise.all([
-      db.catalogProduct.findMany({ where: { shop, generation, productId: { in: productIds } } }),
-      db.catalogMembership.findMany({
-        where: { shop, generation, productId: { in: productIds } },
-        select: { productId: true, collectionId: true },
-        orderBy: { collectionId: "asc" },
-      }),
-    ]);
-    const productById = new Map(products.map((p) => [p.productId, p]));
+  }
+  const pool = await driver.pool();
+  const rows = (await pool.query<OfferRow>(OFFER_PAGE_PG, params)).rows;
+  const memberships = rows.length
+    ? (await pool.query<{ productId: string; collectionId: string }>(MEMBERSHIP_PAGE_PG, [shop, generation, rows[0].productId, rows[rows.length - 1].productId])).rows
+    : [];
+  return { rows, memberships };
+}
+
+/** The offers of one generation, a page at a time, grouped by product. */
+export async function* feedOffers(db: PrismaClient, head: FeedHead, shop: string, generation: number): AsyncGenerator<FeedOffer[]> {
+  // Every id sorts after the empty string.
+  let cursor = { productId: "", variantId: "" };
+  for (;;) {
+    const { rows, memberships } = await offerPage(db, shop, generation, cursor);
+    if (rows.length === 0) return;
     const categoriesOf = new Map<string, string[]>();
     for (const m of memberships) {
       const list = categoriesOf.get(m.productId) ?? [];
@@ -112,20 +170,17 @@ export async function* feedOffers(db: Db, head: FeedHead, shop: string, generati
       categoriesOf.set(m.productId, list);
     }
     const offers: FeedOffer[] = [];
-    for (const v of variants) {
-      // A variant whose product row is missing was caught between two deltas; it is left out rather than half-shown.
-      const p = productById.get(v.productId);
-      if (!p) continue;
+    for (const v of rows) {
       const options = parseOptions(v.options);
       offers.push({
         id: v.variantId,
         productId: v.productId,
-        name: variantName(p.title, options),
-        productName: p.title,
+        name: variantName(v.productTitle, options),
+        productName: v.productTitle,
         variantTitle: v.title,
-        url: p.url ?? (head.shopUrl && p.handle ? `${head.shopUrl.replace(/\/$/, "")}/products/${p.handle}` : null),
-        active: p.active,
-        vendor: p.vendor,
+        url: v.url ?? (head.shopUrl && v.handle ? `${head.shopUrl.replace(/\/$/, "")}/products/${v.handle}` : null),
+        active: v.active === true || v.active === 1,
+        vendor: v.vendor,
         sku: v.sku,
         barcode: v.barcode,
         price: v.price,
@@ -133,13 +188,13 @@ export async function* feedOffers(db: Db, head: FeedHead, shop: string, generati
         quantity: v.stock,
         categories: categoriesOf.get(v.productId) ?? [],
         options,
-        picture: v.imageUrl ?? p.imageUrl,
+        picture: v.imageUrl ?? v.productImageUrl,
         weight: v.weight !== null && v.weightUnit !== null ? { value: v.weight, unit: v.weightUnit } : null,
       });
     }
     yield offers;
-    if (variants.length < PAGE_SIZE) return;
-    const last: CatalogVariant = variants[variants.length - 1];
+    if (rows.length < PAGE_SIZE) return;
+    const last = rows[rows.length - 1];
     cursor = { productId: last.productId, variantId: last.variantId };
   }
 }
@@ -194,7 +249,7 @@ export function offerNode(o: FeedOffer): XmlNode {
 }
 
 /** The ICML document as a sequence of text chunks (one per page of categories or offers). */
-export async function* xmlFeed(db: Db, feed: CatalogFeed, generation: number, now = new Date()): AsyncGenerator<string> {
+export async function* xmlFeed(db: PrismaClient, feed: CatalogFeed, generation: number, now = new Date()): AsyncGenerator<string> {
   const head = feedHead(feed, now);
   const shop: XmlNode = {};
   put(shop, "name", head.shopName);
@@ -216,7 +271,7 @@ export async function* xmlFeed(db: Db, feed: CatalogFeed, generation: number, no
  * The same catalog as JSON: `{shop, categories, offers}`, offers in the order of the XML, with the raw weight and
  * unit (the XML gives kilograms, as ICML asks).
  */
-export async function* jsonFeed(db: Db, feed: CatalogFeed, generation: number, now = new Date()): AsyncGenerator<string> {
+export async function* jsonFeed(db: PrismaClient, feed: CatalogFeed, generation: number, now = new Date()): AsyncGenerator<string> {
   const head = feedHead(feed, now);
   yield `{"shop":${JSON.stringify({ name: head.shopName, url: head.shopUrl, currency: head.currency, generatedAt: head.generatedAt.toISOString() })},"categories":[`;
   let first = true;
