@@ -9,14 +9,20 @@
  * the time to stream the feed, and the child's peak RSS (kernel high-water mark). Goals: 100,000 in < 10 s and
  * < 200 MB, and peak RSS at 100,000 ≤ 1.5 × peak RSS at 10,000.
  *
- *   npx tsx bench/catalog.ts [--sizes=10000,100000] [--db=sqlite|postgresql] [--child-heap-mb=128] [--cpu-prof]
+ * The exporting process runs compiled JavaScript, as `npm run worker` does (build/bench/catalog-export.js, built
+ * here with vite.scripts.config.ts's settings); `--tsx` runs its TypeScript source through tsx instead.
+ *
+ *   npx tsx bench/catalog.ts [--sizes=10000,100000] [--db=sqlite|postgresql] [--child-heap-mb=128] [--cpu-prof] [--tsx]
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 
+import { build } from "vite";
+
 import { startSimulator } from "../tests/simulator";
+import { scriptsBuild } from "../vite.scripts.config";
 import { createTestDatabase, type DbProvider } from "../tests/support/db";
 import { seedCatalogShop } from "./lib/catalog-store";
 
@@ -31,6 +37,8 @@ const provider = (args.db ?? "sqlite") as DbProvider;
 const childHeapMb = args["child-heap-mb"] ? Number(args["child-heap-mb"]) : null;
 // A V8 CPU profile of the exporting process, one file per thread, in bench/results/profiles/catalog-<size>-<time>/.
 const cpuProf = "cpu-prof" in args;
+const viaTsx = "tsx" in args;
+const CHILD_BUILD = path.join(ROOT, "build/bench/catalog-export.js");
 
 interface Result {
   outcome: string | null;
@@ -66,7 +74,8 @@ function spawnChild(origin: string, shop: string, token: string, databaseUrl: st
       ...(childHeapMb ? [`--max-old-space-size=${childHeapMb}`] : []),
       ...(cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${path.join(ROOT, "bench/results/profiles", `catalog-${shop.split(".")[0]}-${Date.now()}`)}`] : []),
     ];
-    const child = spawn(process.execPath, [...v8Flags, "--import", "tsx", "bench/lib/catalog-export.ts", origin, shop, provider], {
+    const entry = viaTsx ? ["--import", "tsx", "bench/lib/catalog-export.ts"] : [CHILD_BUILD];
+    const child = spawn(process.execPath, [...v8Flags, ...entry, origin, shop, provider], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -96,6 +105,10 @@ function spawnChild(origin: string, shop: string, token: string, databaseUrl: st
   });
 }
 
+if (!viaTsx) {
+  process.stderr.write("[bench] building the exporting process (build/bench/catalog-export.js)…\n");
+  await build(scriptsBuild({ "catalog-export": "bench/lib/catalog-export.ts" }, "build/bench"));
+}
 const sim = await startSimulator({ port: 0, apiKey: API_KEY, apiSecret: API_SECRET, appUrl: "http://127.0.0.1:9", seed: false, quiet: true, bulkPhaseMs: 20, webhookSwitches: { retries: false } });
 const results: { size: number; seeded: ReturnType<typeof seedCatalogShop>; seedMs: number; result: Result }[] = [];
 try {
@@ -114,7 +127,7 @@ try {
 }
 
 const pad = (s: string | number, n: number) => String(s).padStart(n);
-console.log(`\nCatalog export (${provider}${childHeapMb ? `, exporting process limited to a ${childHeapMb} MB V8 old space` : ""}), time to a finished feed and peak RSS of the exporting process`);
+console.log(`\nCatalog export (${provider}${viaTsx ? ", exporting process under tsx" : ""}${childHeapMb ? `, exporting process limited to a ${childHeapMb} MB V8 old space` : ""}), time to a finished feed and peak RSS of the exporting process`);
 console.log(`${"variants".padEnd(10)}${pad("mode", 6)}${pad("outcome", 11)}${pad("total s", 9)}${pad("collect s", 11)}${pad("apply s", 9)}${pad("feed s", 8)}${pad("feed MB", 9)}${pad("offers", 9)}${pad("RSS start", 11)}${pad("peak RSS", 10)}`);
 for (const { seeded, result: r } of results) {
   console.log(

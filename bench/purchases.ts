@@ -667,7 +667,7 @@ async function main() {
     [
       `Syncline purchase benchmark — ${new Date().toISOString()}`,
       `Node ${process.version}, ${os.cpus().length} CPU(s) (${os.cpus()[0]?.model ?? "?"}), ${os.platform()} ${os.release()}; server, load generator and PostgreSQL share these cores.`,
-      `App: scripts/serve.ts ${options.serverBuild ? path.relative(ROOT, options.serverBuild) : "build/server/index.js"}, NODE_ENV=production, LOG_LEVEL=warn, purchase sync on (default options: 10-minute upsell window,`,
+      `App: build/scripts/serve.js ${options.serverBuild ? path.relative(ROOT, options.serverBuild) : "build/server/index.js"}, NODE_ENV=production, LOG_LEVEL=warn, purchase sync on (default options: 10-minute upsell window,`,
       `so purchases.forward jobs wait and are not part of the drain); ${options.inProcessWorker ? "job worker inside the app process (the default), competing with the endpoint." : "--no-worker: nothing processes the deliveries (diagnostic)."}`,
       `Each burst, built with the Shopify simulator's store and signed like its dispatcher (tests/simulator), fresh webhook ids per run:`,
       describeBurst(plan.saturation),

@@ -325,7 +325,7 @@ async function main() {
     `Syncline webhook benchmark — ${new Date().toISOString()}`,
     `Node ${process.version}, ${os.cpus().length} CPU(s) (${os.cpus()[0]?.model ?? "?"}), ${os.platform()} ${os.release()}; ` +
       `server, load generator and PostgreSQL share these cores (all on 127.0.0.1).`,
-    `Endpoint POST ${ENDPOINTS[options.endpoint].path} (${ENDPOINTS[options.endpoint].topic}, --endpoint=${options.endpoint}), ${planDescription()}. App: scripts/serve.ts ${options.serverBuild ? path.relative(ROOT, options.serverBuild) : "build/server/index.js"}, NODE_ENV=production, LOG_LEVEL=warn,`,
+    `Endpoint POST ${ENDPOINTS[options.endpoint].path} (${ENDPOINTS[options.endpoint].topic}, --endpoint=${options.endpoint}), ${planDescription()}. App: build/scripts/serve.js ${options.serverBuild ? path.relative(ROOT, options.serverBuild) : "build/server/index.js"}, NODE_ENV=production, LOG_LEVEL=warn,`,
     workerNote(options),
     `Load average (1 min) ${loadBefore[0].toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after: anything else running on these cores skews every figure.`,
     `Total ${(totalMs / 1000).toFixed(1)} s${buildMs !== undefined ? ` (of which build ${(buildMs / 1000).toFixed(1)} s)` : ""}.`,

@@ -68,10 +68,10 @@ if (process.env.DEMO_RESET_DB && providerFromUrl(databaseUrl) === "sqlite") {
 }
 
 step("Applying database migrations", "npx", ["prisma", "migrate", "deploy"]);
-if (process.env.DEMO_SKIP_BUILD && existsSync(resolve(root, "build/server/index.js"))) {
+if (process.env.DEMO_SKIP_BUILD && existsSync(resolve(root, "build/server/index.js")) && existsSync(resolve(root, "build/scripts/serve.js"))) {
   console.log("• Reusing the existing build (DEMO_SKIP_BUILD)");
 } else {
-  step("Building the app", "npx", ["remix", "vite:build"]);
+  step("Building the app", "npm", ["run", "build"]);
 }
 
 process.stdout.write("• Starting the Shopify simulator with the seeded demo shop… ");
@@ -81,7 +81,7 @@ console.log("done");
 process.stdout.write("• Starting the app… ");
 // The production server (`npm start`), run with node itself rather than through npm: an npm wrapper would survive
 // our SIGTERM and keep the port.
-const app = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts", "build/server/index.js"], {
+const app = spawn(process.execPath, ["build/scripts/serve.js", "build/server/index.js"], {
   cwd: root,
   env: appEnv,
   stdio: ["ignore", "inherit", "inherit"],

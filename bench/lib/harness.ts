@@ -21,8 +21,9 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 // Resolved from the working directory (ROOT), like `node --import tsx` in a shell.
 export const TSX_IMPORT = "tsx";
 /** Node arguments that start the app's production server (`npm start`), before the build's path. */
-export const APP_SERVER = ["--import", TSX_IMPORT, path.join(ROOT, "scripts/serve.ts")];
+export const APP_SERVER = [path.join(ROOT, "build/scripts/serve.js")];
 const REMIX_CLI = path.join(ROOT, "node_modules/@remix-run/dev/dist/cli.js");
+const VITE_CLI = path.join(ROOT, "node_modules/vite/bin/vite.js");
 export const PROFILE_DIR = path.join(ROOT, "bench/results/profiles");
 export const LOG_DIR = path.join(ROOT, "bench/results/logs");
 
@@ -316,24 +317,27 @@ export function summarisePhase(run: PhaseRun): PhaseSummary {
   };
 }
 
+/** `npm run build`: Remix's client and server builds, then the production entry points (vite.scripts.config.ts). */
 export async function buildApp(workDir: string) {
   const logFile = path.join(workDir, "build.log");
-  const fd = openSync(logFile, "w");
   const started = performance.now();
-  const child = spawn(process.execPath, [REMIX_CLI, "vite:build"], { cwd: ROOT, stdio: ["ignore", fd, fd], env: { ...process.env, NODE_ENV: "production" } });
-  closeSync(fd);
-  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-  if (code !== 0) throw new Error(`npx remix vite:build failed (exit ${code}):\n${tail(logFile, 60)}`);
+  for (const args of [[REMIX_CLI, "vite:build"], [VITE_CLI, "build", "--config", "vite.scripts.config.ts"]]) {
+    const fd = openSync(logFile, "a");
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", fd, fd], env: { ...process.env, NODE_ENV: "production" } });
+    closeSync(fd);
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    if (code !== 0) throw new Error(`${path.basename(args[0])} ${args.slice(1).join(" ")} failed (exit ${code}):\n${tail(logFile, 60)}`);
+  }
   return performance.now() - started;
 }
 
 /** Builds the app unless --skip-build found a build to reuse; returns the build time, if it built. */
 export async function ensureBuild(workDir: string, skipBuild: boolean): Promise<number | undefined> {
-  if (skipBuild && existsSync(path.join(ROOT, "build/server/index.js"))) {
+  if (skipBuild && existsSync(path.join(ROOT, "build/server/index.js")) && existsSync(APP_SERVER[0])) {
     log("using the existing build/ (--skip-build)");
     return undefined;
   }
-  log("building the app (remix vite:build)...");
+  log("building the app (npm run build)...");
   const buildMs = await buildApp(workDir);
   log(`built in ${(buildMs / 1000).toFixed(1)} s`);
   return buildMs;

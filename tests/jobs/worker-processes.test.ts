@@ -29,7 +29,8 @@ describe.skipIf(!pgUp)(title, () => {
   let drop: () => Promise<void>;
   const workers = new Map<string, { child: ChildProcess; output: string[] }>();
 
-  /** Starts `node --import tsx scripts/worker.ts` (what `npm run worker` runs) and resolves once it polls. */
+  /** Starts `node --import tsx scripts/worker.ts` (the source `npm run worker` runs compiled; the fixture's test jobs
+   *  need the loader anyway) and resolves once it polls. tests/integration/built-entries.test.ts starts the build. */
   async function startWorkerProcess(workerId: string): Promise<ChildProcess> {
     const output: string[] = [];
     // node directly, not `npx tsx`: a signal must reach the worker itself, not a wrapper process.
