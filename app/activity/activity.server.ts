@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { uuidv7 } from "~/db/ids.server";
 
 import type { Db } from "~/db.server";
 import { redactPii } from "~/logger.server";
@@ -41,7 +41,7 @@ export interface ActivityRow {
 
 export function activityRow(entry: ActivityEntry, now = new Date()): ActivityRow {
   return {
-    id: randomUUID(),
+    id: uuidv7(),
     shop: entry.shop,
     direction: entry.direction,
     kind: entry.kind,

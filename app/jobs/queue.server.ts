@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { uuidv7 } from "~/db/ids.server";
 
 import { Prisma, type Db, type DbProvider, type PrismaClient } from "~/db.server";
 import type { Job } from "~/generated/sqlite/client";
@@ -66,7 +66,7 @@ export async function enqueue(db: Db, options: EnqueueOptions): Promise<{ id: st
     return { id: job.id, created: true };
   }
   // Our own id tells us afterwards whether the row is the one we inserted.
-  const id = randomUUID();
+  const id = uuidv7();
   const job = await db.job.upsert({
     where: { dedupeKey: options.dedupeKey },
     create: { ...data, id, dedupeKey: options.dedupeKey },
@@ -103,7 +103,7 @@ export interface JobRow {
 export function newJobRow(options: EnqueueOptions, now = new Date()): JobRow {
   const { definition, payload } = checkedPayload(options);
   return {
-    id: randomUUID(),
+    id: uuidv7(),
     shop: options.shop ?? null,
     type: options.type,
     payload: JSON.stringify(payload),

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { uuidv7 } from "~/db/ids.server";
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 import { env } from "~/env.server";
@@ -143,7 +143,7 @@ async function accept(verified: VerifiedWebhook, rawBody: string, started: numbe
   const handler = findWebhookHandler(verified.topic);
   const failure = checkPayload(rawBody, handler);
   const delivery: DeliveryRow = {
-    id: randomUUID(),
+    id: uuidv7(),
     shop: verified.shop,
     webhookId: verified.webhookId,
     topic: verified.topic,
