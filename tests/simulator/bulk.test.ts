@@ -136,6 +136,11 @@ describe("bulk operations", () => {
     }
   });
 
+  it("GIVEN __typename beside the root connection THEN the run completes with the connection's lines", async () => {
+    const op = await finished((await run(`{ __typename products { edges { node { id } } } }`)).bulkOperation!.id);
+    expect(op).toMatchObject({ status: "COMPLETED", rootObjectCount: String(sim.store.shop(SHOP).products.size) });
+  });
+
   it("GIVEN an injected FAILED outcome with partial data THEN the operation fails with errorCode and a partialDataUrl serving part of the lines", async () => {
     sim.graphql.bulk.injectOutcome(SHOP, { status: "FAILED", errorCode: "TIMEOUT", partialData: true });
     const started = await run(PRODUCTS);

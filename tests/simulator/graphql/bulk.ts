@@ -220,7 +220,8 @@ export class BulkRunner extends EventEmitter implements BulkStarter {
     // Shopify's own collection proceeds: objectCount grows while RUNNING, requests are answered meanwhile, and only
     // one page of the executed tree is alive at once. Any other shape runs in one execution.
     const [only] = rootFields;
-    const paged = rootFields.length === 1 && isConnectionType(getNamedType(only[1].getFields()[only[0].name.value].type));
+    const onlyDef = only?.[1].getFields()[only[0].name.value];
+    const paged = rootFields.length === 1 && onlyDef !== undefined && isConnectionType(getNamedType(onlyDef.type));
     const pageCtx: Ctx = paged ? { ...ctx, bulkPage: { first: this.rootPageSize, after: null } } : ctx;
     for (;;) {
       let result: ExecutionResult;
@@ -239,6 +240,7 @@ export class BulkRunner extends EventEmitter implements BulkStarter {
       for (const [field, type] of rootFields) {
         const value = (result.data as Record<string, unknown> | null | undefined)?.[field.alias?.value ?? field.name.value];
         const def = type.getFields()[field.name.value];
+        if (!def) continue; // __typename
         const named = getNamedType(def.type);
         if (isConnectionType(named) && field.selectionSet) {
           const form = planOf(ctx, field.selectionSet, named).form;
