@@ -22,7 +22,7 @@ import { XMLBuilder } from "fast-xml-parser";
 import { driverOf, type Db, type PrismaClient } from "~/db.server";
 import type { CatalogFeed } from "~/generated/sqlite/client";
 
-import { parseOptions, paramCode, variantName, weightInKg, xmlSafe, type OptionValue } from "./mapping";
+import { parseOptions, paramCode, variantName, weightInKg, xmlSafe, type OptionValue, type ProductRow, type VariantRow } from "./mapping";
 
 export const PAGE_SIZE = 500;
 
@@ -79,27 +79,14 @@ export async function* feedCategories(db: Db, shop: string, generation: number):
   }
 }
 
-/** One variant of a feed page with its product's columns (OFFER_PAGE_SQL). */
-interface OfferRow {
-  variantId: string;
-  productId: string;
-  title: string;
-  sku: string | null;
-  barcode: string | null;
-  price: string;
-  stock: number | null;
-  weight: string | null;
-  weightUnit: string | null;
-  imageUrl: string | null;
-  options: string;
-  productTitle: string;
-  handle: string | null;
-  vendor: string;
-  url: string | null;
-  /** 0/1 on SQLite, a boolean on PostgreSQL. */
-  active: boolean | number;
-  productImageUrl: string | null;
-}
+/** One variant of a feed page with its product's columns (OFFER_PAGE_SQL): the stored rows' own fields. */
+type OfferRow = Pick<VariantRow, "variantId" | "productId" | "title" | "sku" | "barcode" | "price" | "stock" | "weight" | "weightUnit" | "imageUrl" | "options"> &
+  Pick<ProductRow, "handle" | "vendor" | "url"> & {
+    productTitle: ProductRow["title"];
+    productImageUrl: ProductRow["imageUrl"];
+    /** 0/1 on SQLite, a boolean on PostgreSQL. */
+    active: boolean | number;
+  };
 
 /**
  * A page of offers: variants after the keyset cursor with their product joined (a variant whose product row is
