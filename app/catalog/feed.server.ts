@@ -235,45 +235,53 @@ export function offerNode(o: FeedOffer): XmlNode {
   return node;
 }
 
-/** The ICML document as a sequence of text chunks (one per page of categories or offers). */
-export async function* xmlFeed(db: PrismaClient, feed: CatalogFeed, generation: number, now = new Date()): AsyncGenerator<string> {
+/**
+ * The ICML document as a sequence of pages of text pieces (one piece per category or offer, a few hundred bytes
+ * each). Small pieces, not one string a page: a page's text is ~300 KB, and strings that large are allocated
+ * straight into V8's old generation, where only a full collection frees them; 200 such pages a feed showed up as
+ * tens of MB of RSS. The response packs the pieces into fixed-size byte chunks (feed-response.server.ts).
+ */
+export async function* xmlFeed(db: PrismaClient, feed: CatalogFeed, generation: number, now = new Date()): AsyncGenerator<string[]> {
   const head = feedHead(feed, now);
   const shop: XmlNode = {};
   put(shop, "name", head.shopName);
   put(shop, "company", head.shopName);
   put(shop, "url", head.shopUrl);
   if (head.currency) shop.currencies = { currency: { "@id": head.currency, "@rate": "1" } };
-  yield `<?xml version="1.0" encoding="UTF-8"?>\n<yml_catalog date="${ymlDate(head.generatedAt)}"><shop>${builder.build(shop) as string}<categories>`;
+  yield [`<?xml version="1.0" encoding="UTF-8"?>\n<yml_catalog date="${ymlDate(head.generatedAt)}"><shop>${builder.build(shop) as string}<categories>`];
   for await (const page of feedCategories(db, feed.shop, generation)) {
-    yield builder.build({ category: page.map((c) => ({ "@id": c.id, "#text": xmlSafe(c.name || c.id) })) }) as string;
+    yield page.map((c) => builder.build({ category: { "@id": c.id, "#text": xmlSafe(c.name || c.id) } }) as string);
   }
-  yield "</categories><offers>";
+  yield ["</categories><offers>"];
   for await (const page of feedOffers(db, head, feed.shop, generation)) {
-    if (page.length) yield builder.build({ offer: page.map(offerNode) }) as string;
+    yield page.map((o) => builder.build({ offer: offerNode(o) }) as string);
   }
-  yield "</offers></shop></yml_catalog>\n";
+  yield ["</offers></shop></yml_catalog>\n"];
 }
 
 /**
  * The same catalog as JSON: `{shop, categories, offers}`, offers in the order of the XML, with the raw weight and
  * unit (the XML gives kilograms, as ICML asks).
  */
-export async function* jsonFeed(db: PrismaClient, feed: CatalogFeed, generation: number, now = new Date()): AsyncGenerator<string> {
+export async function* jsonFeed(db: PrismaClient, feed: CatalogFeed, generation: number, now = new Date()): AsyncGenerator<string[]> {
   const head = feedHead(feed, now);
-  yield `{"shop":${JSON.stringify({ name: head.shopName, url: head.shopUrl, currency: head.currency, generatedAt: head.generatedAt.toISOString() })},"categories":[`;
+  yield [`{"shop":${JSON.stringify({ name: head.shopName, url: head.shopUrl, currency: head.currency, generatedAt: head.generatedAt.toISOString() })},"categories":[`];
   let first = true;
   for await (const page of feedCategories(db, feed.shop, generation)) {
-    const parts = page.map((c) => JSON.stringify(c));
-    yield (first ? "" : ",") + parts.join(",");
-    first = false;
+    yield page.map((c) => {
+      const text = (first ? "" : ",") + JSON.stringify(c);
+      first = false;
+      return text;
+    });
   }
-  yield `],"offers":[`;
+  yield [`],"offers":[`];
   first = true;
   for await (const page of feedOffers(db, head, feed.shop, generation)) {
-    if (page.length === 0) continue;
-    const parts = page.map((o) => JSON.stringify({ ...o, options: o.options.filter((x) => !(x.name === "Title" && x.value === "Default Title")) }));
-    yield (first ? "" : ",") + parts.join(",");
-    first = false;
+    yield page.map((o) => {
+      const text = (first ? "" : ",") + JSON.stringify({ ...o, options: o.options.filter((x) => !(x.name === "Title" && x.value === "Default Title")) });
+      first = false;
+      return text;
+    });
   }
-  yield "]}";
+  yield ["]}"];
 }
