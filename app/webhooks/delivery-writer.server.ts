@@ -269,6 +269,16 @@ const POSTGRES_STATEMENT = (() => {
   SELECT "id" FROM "inserted"`;
 })();
 
+/**
+ * A lone UTF-16 surrogate (a payload's `"\ud800"`, quoted into a failure reason) as U+FFFD, which is what encoding
+ * it as UTF-8 does anyway: JSON.stringify would keep it as an escape, which PostgreSQL refuses to turn into text, and
+ * the delivery would fail with a 500 for ever. `String.prototype.toWellFormed` (ES2024, in Node 20) is not in
+ * TypeScript's ES2023 library.
+ */
+function wellFormed(text: string): string {
+  return (text as string & { toWellFormed(): string }).toWellFormed();
+}
+
 function postgresParameters(items: DeliveryWrite[]): [string] {
   const rows = items.map((item) => {
     const row: Record<string, unknown> = {};
@@ -277,7 +287,7 @@ function postgresParameters(items: DeliveryWrite[]): [string] {
       if (!source) continue; // absent keys are nulls to json_to_recordset
       for (const name of Object.keys(columns)) {
         const value = source[name];
-        row[`${prefix}_${name}`] = value instanceof Date ? value.toISOString() : (value ?? null);
+        row[`${prefix}_${name}`] = value instanceof Date ? value.toISOString() : typeof value === "string" ? wellFormed(value) : (value ?? null);
       }
     }
     return row;

@@ -129,6 +129,23 @@ describe.each(["sqlite", "postgresql"] as const)("the sync webhook server on %s"
       expect(JSON.parse(activity.find((a) => a.reference === "wh-malformed" && a.status === "failed")!.detail)).toEqual({ error: "malformed JSON" });
     });
 
+    it("GIVEN a mis-shaped body whose bad value is a lone UTF-16 surrogate THEN 422 and the failure is recorded, the surrogate replaced", async () => {
+      // "\ud800" in the JSON text is a lone surrogate once parsed; it reaches the recorded reason through zod's
+      // message. Text columns hold UTF-8, which has no such character: it is stored as U+FFFD, not refused.
+      const webhook: SignedWebhook = {
+        topic: "customers/email_marketing_consent/update",
+        shop: SHOP,
+        webhookId: "wh-surrogate",
+        body: '{"customer_id":1,"email_address":"a@example.com","email_marketing_consent":{"state":"x\\ud800","opt_in_level":null,"consent_updated_at":null}}',
+      };
+      const answer = await post("/webhooks/customers/email_marketing_consent_update", webhook);
+      expect(answer.status).toBe(422);
+      const delivery = await database.prisma.webhookDelivery.findUniqueOrThrow({ where: { webhookId: "wh-surrogate" } });
+      expect(delivery.status).toBe("failed");
+      expect(delivery.error).toContain("unknown marketing state x\ufffd");
+      expect(delivery.payload).toBe(webhook.body);
+    });
+
     it("GIVEN anything but a sync topic's POST THEN it goes on to the next handler untouched", async () => {
       await fetch(`${origin}/webhooks/orders/create`);
       await post("/webhooks/app/uninstalled", { topic: "app/uninstalled", shop: SHOP, body: "{}" });
