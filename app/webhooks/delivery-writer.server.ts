@@ -270,13 +270,15 @@ const POSTGRES_STATEMENT = (() => {
 })();
 
 /**
- * A lone UTF-16 surrogate (a payload's `"\ud800"`, quoted into a failure reason) as U+FFFD, which is what encoding
- * it as UTF-8 does anyway: JSON.stringify would keep it as an escape, which PostgreSQL refuses to turn into text, and
- * the delivery would fail with a 500 for ever. `String.prototype.toWellFormed` (ES2024, in Node 20) is not in
- * TypeScript's ES2023 library.
+ * Text as PostgreSQL can hold it. A lone UTF-16 surrogate (a payload's `"\ud800"`, quoted by zod into a failure
+ * reason) becomes U+FFFD, which is what encoding it as UTF-8 does anyway: JSON.stringify would keep it as an escape
+ * that PostgreSQL refuses to turn into text. NUL, which PostgreSQL text cannot hold at all, becomes U+FFFD too; only
+ * a delivery recorded as failed can carry one (raw NUL is never valid JSON). Either refusal failed the delivery with
+ * a 500 for ever. `String.prototype.toWellFormed` (ES2024, in Node 20) is not in TypeScript's ES2023 library.
  */
-function wellFormed(text: string): string {
-  return (text as string & { toWellFormed(): string }).toWellFormed();
+function postgresText(text: string): string {
+  const wellFormed = (text as string & { toWellFormed(): string }).toWellFormed();
+  return wellFormed.includes("\0") ? wellFormed.replaceAll("\0", "\ufffd") : wellFormed;
 }
 
 function postgresParameters(items: DeliveryWrite[]): [string] {
@@ -287,7 +289,7 @@ function postgresParameters(items: DeliveryWrite[]): [string] {
       if (!source) continue; // absent keys are nulls to json_to_recordset
       for (const name of Object.keys(columns)) {
         const value = source[name];
-        row[`${prefix}_${name}`] = value instanceof Date ? value.toISOString() : typeof value === "string" ? wellFormed(value) : (value ?? null);
+        row[`${prefix}_${name}`] = value instanceof Date ? value.toISOString() : typeof value === "string" ? postgresText(value) : (value ?? null);
       }
     }
     return row;

@@ -146,6 +146,23 @@ describe.each(["sqlite", "postgresql"] as const)("the sync webhook server on %s"
       expect(delivery.payload).toBe(webhook.body);
     });
 
+    it("GIVEN an authentic body with NUL characters THEN it is recorded as failed (PostgreSQL text holds no NUL), not refused with a 500", async () => {
+      const raw: SignedWebhook = { ...order("nul"), webhookId: "wh-nul-raw", body: '{"id":1\u0000}' };
+      expect((await post("/webhooks/orders/create", raw)).status).toBe(400);
+      const quoted: SignedWebhook = {
+        topic: "customers/email_marketing_consent/update",
+        shop: SHOP,
+        webhookId: "wh-nul-quoted",
+        body: '{"customer_id":1,"email_marketing_consent":{"state":"x\\u0000","opt_in_level":null,"consent_updated_at":null}}',
+      };
+      expect((await post("/webhooks/customers/email_marketing_consent_update", quoted)).status).toBe(422);
+      const deliveries = await database.prisma.webhookDelivery.findMany({ orderBy: { webhookId: "asc" } });
+      expect(deliveries.map((d) => [d.webhookId, d.status])).toEqual([
+        ["wh-nul-quoted", "failed"],
+        ["wh-nul-raw", "failed"],
+      ]);
+    });
+
     it("GIVEN anything but a sync topic's POST THEN it goes on to the next handler untouched", async () => {
       await fetch(`${origin}/webhooks/orders/create`);
       await post("/webhooks/app/uninstalled", { topic: "app/uninstalled", shop: SHOP, body: "{}" });
