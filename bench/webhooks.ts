@@ -39,7 +39,8 @@ import type { PhaseResult } from "./lib/load";
 import { badHmacRequest, buildRequests, ENDPOINTS, type BenchRequest, type Endpoint, type Phase } from "./lib/payloads";
 import { round } from "./lib/stats";
 
-// The plan. Sized so that the whole run (three targets, build excluded) stays well under three minutes.
+// The plan. Sized so that the whole run (three rounds of three targets and a closing bare run, build excluded)
+// takes about four minutes.
 const WARMUP = { count: 500, concurrency: 16, timeLimitMs: 20_000 };
 // 15,000: at 5,000 a target's saturation lasted ~1 s and the ratio moved by ±8 points from run to run.
 const SATURATION = { count: 15_000, concurrency: 32, timeLimitMs: 20_000 };
@@ -246,8 +247,7 @@ async function benchTarget(target: TargetName, roundNo: number, plan: Plan, work
  * is also why each target runs in several rounds and the goals are judged on the median round.
  */
 function bareBaseline(results: TargetResult[], round: number): number | undefined {
-  const runs = results.filter((r) => r.target === "bare" && (r.round === round || r.round === round + 1)).map((r) => r.saturation.requestsPerSecond);
-  return runs.length ? runs.reduce((a, b) => a + b, 0) / runs.length : undefined;
+  return meanOf(results.filter((r) => r.target === "bare" && (r.round === round || r.round === round + 1)).map((r) => r.saturation.requestsPerSecond));
 }
 
 function ratioOf(results: TargetResult[], r: TargetResult): number {
@@ -399,7 +399,7 @@ async function main() {
         cpuModel: os.cpus()[0]?.model,
         loadAverageBefore: loadBefore,
         loadAverageAfter: os.loadavg(),
-        plan: { WARMUP, SATURATION, PACED, DUPLICATE_SHARE, endpoint: options.endpoint, topic: ENDPOINTS[options.endpoint].topic, workerInProcess: options.inProcessWorker },
+        plan: { WARMUP, SATURATION, PACED, DUPLICATE_SHARE, rounds: options.rounds, endpoint: options.endpoint, topic: ENDPOINTS[options.endpoint].topic, workerInProcess: options.inProcessWorker },
         goals: GOALS,
         buildMs: buildMs === undefined ? undefined : round(buildMs, 0),
         totalMs: round(totalMs, 0),
