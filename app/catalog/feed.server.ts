@@ -259,6 +259,16 @@ export async function* xmlFeed(db: PrismaClient, feed: CatalogFeed, generation: 
   yield ["</offers></shop></yml_catalog>\n"];
 }
 
+/** The separator before each element of a JSON array written piece by piece: "" the first time, "," after. */
+function commas(): () => string {
+  let first = true;
+  return () => {
+    if (!first) return ",";
+    first = false;
+    return "";
+  };
+}
+
 /**
  * The same catalog as JSON: `{shop, categories, offers}`, offers in the order of the XML, with the raw weight and
  * unit (the XML gives kilograms, as ICML asks).
@@ -266,22 +276,14 @@ export async function* xmlFeed(db: PrismaClient, feed: CatalogFeed, generation: 
 export async function* jsonFeed(db: PrismaClient, feed: CatalogFeed, generation: number, now = new Date()): AsyncGenerator<string[]> {
   const head = feedHead(feed, now);
   yield [`{"shop":${JSON.stringify({ name: head.shopName, url: head.shopUrl, currency: head.currency, generatedAt: head.generatedAt.toISOString() })},"categories":[`];
-  let first = true;
+  const categoryComma = commas();
   for await (const page of feedCategories(db, feed.shop, generation)) {
-    yield page.map((c) => {
-      const text = (first ? "" : ",") + JSON.stringify(c);
-      first = false;
-      return text;
-    });
+    yield page.map((c) => categoryComma() + JSON.stringify(c));
   }
   yield [`],"offers":[`];
-  first = true;
+  const offerComma = commas();
   for await (const page of feedOffers(db, head, feed.shop, generation)) {
-    yield page.map((o) => {
-      const text = (first ? "" : ",") + JSON.stringify({ ...o, options: o.options.filter((x) => !(x.name === "Title" && x.value === "Default Title")) });
-      first = false;
-      return text;
-    });
+    yield page.map((o) => offerComma() + JSON.stringify({ ...o, options: o.options.filter((x) => !(x.name === "Title" && x.value === "Default Title")) }));
   }
   yield ["]}"];
 }
