@@ -281,15 +281,21 @@ function postgresText(text: string): string {
   return wellFormed.includes("\0") ? wellFormed.replaceAll("\0", "\ufffd") : wellFormed;
 }
 
+/** Per row kind: where its row is in a write, and each column's name there and in the JSON objects (`d_id`, …). */
+const POSTGRES_FIELDS = POSTGRES_GROUPS.map(([prefix, columns, rowOf]) => ({
+  rowOf,
+  names: Object.keys(columns).map((name) => ({ name, key: `${prefix}_${name}` })),
+}));
+
 function postgresParameters(items: DeliveryWrite[]): [string] {
   const rows = items.map((item) => {
     const row: Record<string, unknown> = {};
-    for (const [prefix, columns, rowOf] of POSTGRES_GROUPS) {
+    for (const { rowOf, names } of POSTGRES_FIELDS) {
       const source = rowOf(item) as Record<string, unknown> | undefined;
       if (!source) continue; // absent keys are nulls to json_to_recordset
-      for (const name of Object.keys(columns)) {
+      for (const { name, key } of names) {
         const value = source[name];
-        row[`${prefix}_${name}`] = value instanceof Date ? value.toISOString() : typeof value === "string" ? postgresText(value) : (value ?? null);
+        row[key] = value instanceof Date ? value.toISOString() : typeof value === "string" ? postgresText(value) : (value ?? null);
       }
     }
     return row;
