@@ -11,7 +11,6 @@ import type BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
 import { Prisma, PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client";
 import { PrismaClient as PostgresPrismaClient } from "./generated/postgresql/client";
-import { SqliteWriteThread } from "./db/sqlite-write-thread.server";
 import {
   providerFromUrl,
   resolveDatabaseUrl,
@@ -78,10 +77,6 @@ export function createPrismaClient(
         await client.$connect();
         return adapter.connected().runOnDriver(work);
       },
-      async writeThread() {
-        await client.$connect();
-        return adapter.connected().writeThread();
-      },
     });
     return client;
   }
@@ -111,15 +106,7 @@ export function createPrismaClient(
  * synchronous and better-sqlite3 is too, so nothing else runs on the connection meanwhile.
  */
 export type DriverAccess =
-  | {
-      provider: "sqlite";
-      run<T>(work: (db: BetterSqlite3.Database) => T): Promise<T>;
-      /**
-       * A second connection to the same file, on its own thread (db/sqlite-write-thread.server.ts), opened on first
-       * use, replaced if it fails, closed with the client; undefined for an in-memory database (one connection only).
-       */
-      writeThread(): Promise<SqliteWriteThread | undefined>;
-    }
+  | { provider: "sqlite"; run<T>(work: (db: BetterSqlite3.Database) => T): Promise<T> }
   | { provider: "postgresql"; pool(): Promise<pg.Pool> };
 
 // Kept on the client under a registered symbol rather than in a module-level map, so that a client made by another
@@ -185,7 +172,7 @@ function sqliteAdapterFactory(file: string) {
       if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
       const adapter = await inner.connect();
       await adapter.executeScript(SQLITE_PRAGMAS.map((pragma) => `${pragma};`).join("\n"));
-      current = new SerializedSqliteAdapter(adapter, file === ":memory:" ? undefined : file);
+      current = new SerializedSqliteAdapter(adapter);
       return current;
     },
     connected(): SerializedSqliteAdapter {
@@ -238,12 +225,9 @@ class SerializedSqliteAdapter implements SqliteAdapter {
   readonly adapterName: SqliteAdapter["adapterName"];
   readonly #inner: SqliteAdapter;
   readonly #lock = new Mutex();
-  readonly #file: string | undefined;
-  #thread: SqliteWriteThread | undefined;
 
-  constructor(inner: SqliteAdapter, file: string | undefined) {
+  constructor(inner: SqliteAdapter) {
     this.#inner = inner;
-    this.#file = file;
     this.provider = inner.provider;
     this.adapterName = inner.adapterName;
   }
@@ -277,14 +261,6 @@ class SerializedSqliteAdapter implements SqliteAdapter {
     return this.#exclusive(async () => work(db));
   }
 
-  /** This connection's write thread (see DriverAccess); none for an in-memory database, which no other connection sees. */
-  writeThread(): SqliteWriteThread | undefined {
-    if (!this.#file) return undefined;
-    // A thread that failed is replaced: the writes it had are refused (Shopify sends them again), later ones go on.
-    if (!this.#thread?.alive) this.#thread = new SqliteWriteThread(this.#file, SQLITE_PRAGMAS);
-    return this.#thread;
-  }
-
   async startTransaction(isolationLevel?: IsolationLevel): Promise<SqliteTransaction> {
     // SQLite transactions are always serializable; let the adapter reject anything else its own way.
     if (isolationLevel && isolationLevel !== "SERIALIZABLE") return this.#inner.startTransaction(isolationLevel);
@@ -309,8 +285,7 @@ class SerializedSqliteAdapter implements SqliteAdapter {
     };
   }
 
-  async dispose() {
-    await this.#thread?.close();
+  dispose() {
     return this.#inner.dispose();
   }
 }

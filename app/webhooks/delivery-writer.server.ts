@@ -1,5 +1,6 @@
+import type BetterSqlite3 from "better-sqlite3";
+
 import { driverOf, prisma, sqliteTimestamp, type PrismaClient } from "~/db.server";
-import type { ConditionalInsert } from "~/db/sqlite-write-thread.server";
 import type { ActivityRow } from "~/activity/activity.server";
 import type { JobRow } from "~/jobs/queue.server";
 import { logger } from "~/logger.server";
@@ -11,9 +12,8 @@ import { logger } from "~/logger.server";
  * its own row to be committed. Plain SQL through the client's own driver (driverOf): Prisma's query compiler cost
  * more per delivery than the statement itself.
  *
- * - SQLite: one `BEGIN IMMEDIATE … COMMIT` per group with prepared statements, on a second connection on its own
- *   thread (db/sqlite-write-thread.server.ts): better-sqlite3 is synchronous, and on the app's connection the
- *   inserts, the commit and SQLite's WAL checkpoints took about half of the event loop's time in a burst.
+ * - SQLite: one `BEGIN IMMEDIATE … COMMIT` per group on the app's connection, in its turn, with prepared
+ *   statements (better-sqlite3 is synchronous: the group is written in one go).
  * - PostgreSQL: one statement per group: the deliveries as one JSON array (`json_to_recordset`),
  *   `INSERT … ON CONFLICT DO NOTHING RETURNING` and the jobs of the rows that came back, in a data-modifying CTE
  *   (autocommit, atomic), prepared once per connection (a named statement: PostgreSQL parsed and planned the CTE
@@ -108,6 +108,7 @@ export class DeliveryWriter {
   #inFlight = 0;
   #scheduled = false;
   #lastGroupAt = Number.NEGATIVE_INFINITY;
+  #sqlite?: { db: BetterSqlite3.Database; delivery: BetterSqlite3.Statement; job: BetterSqlite3.Statement; activity: BetterSqlite3.Statement };
 
   constructor(client: PrismaClient) {
     this.#client = client;
@@ -166,11 +167,7 @@ export class DeliveryWriter {
       const inserted = await this.#insert(group);
       for (const item of group) item.resolve(inserted.has(item.delivery.id));
     } catch (error) {
-      // The database busy (another process's long transaction, past busy_timeout) is not about any one row.
-      if (group.length === 1 || isBusy(error)) {
-        for (const item of group) item.reject(error);
-        return;
-      }
+      if (group.length === 1) return group[0].reject(error);
       logger.warn({ err: error, rows: group.length }, "grouped webhook write failed; writing its rows one by one");
       for (const item of group) await this.#flush([item]);
     }
@@ -179,53 +176,51 @@ export class DeliveryWriter {
   /** The ids of the deliveries that were new, and so were written with their jobs. */
   async #insert(items: Pending[]): Promise<Set<string>> {
     const driver = driverOf(this.#client);
-    if (driver.provider === "sqlite") {
-      const thread = await driver.writeThread();
-      if (!thread) throw new Error("the webhook intake needs an SQLite database file, not an in-memory database");
-      return thread.write(SQLITE_STATEMENTS, items.map(sqliteInsert));
-    }
+    if (driver.provider === "sqlite") return driver.run((db) => this.#insertSqlite(db, items));
     const pool = await driver.pool();
     // Named: each pooled connection parses and plans the statement once, then only binds and executes it.
     const result = await pool.query<{ id: string }>({ name: "syncline_webhook_delivery_group", text: POSTGRES_STATEMENT, values: postgresParameters(items) });
     return new Set(result.rows.map((row) => row.id));
   }
+
+  #insertSqlite(db: BetterSqlite3.Database, items: Pending[]): Set<string> {
+    if (this.#sqlite?.db !== db) {
+      // Prepared once per connection (the client may have reconnected since).
+      this.#sqlite = {
+        db,
+        delivery: db.prepare(sqliteInsert("WebhookDelivery", DELIVERY_COLUMNS, `ON CONFLICT ("webhookId") DO NOTHING`)),
+        job: db.prepare(sqliteInsert("Job", JOB_COLUMNS, `ON CONFLICT ("dedupeKey") DO NOTHING`)),
+        activity: db.prepare(sqliteInsert("ActivityLog", ACTIVITY_COLUMNS)),
+      };
+    }
+    const statements = this.#sqlite;
+    const inserted = new Set<string>();
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      for (const item of items) {
+        const isNew = statements.delivery.run(sqliteValues(DELIVERY_COLUMNS, item.delivery)).changes > 0;
+        if (isNew && item.job) statements.job.run(sqliteValues(JOB_COLUMNS, item.job));
+        const activity = isNew ? item.activity?.whenNew : item.activity?.whenDuplicate;
+        if (activity) statements.activity.run(sqliteValues(ACTIVITY_COLUMNS, activity));
+        if (isNew) inserted.add(item.delivery.id);
+      }
+      db.exec("COMMIT");
+    } catch (error) {
+      if (db.inTransaction) db.exec("ROLLBACK");
+      throw error;
+    }
+    return inserted;
+  }
 }
 
-function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && code.startsWith("SQLITE_BUSY");
-}
-
-/** The thread's statements, by index: a delivery, a job, an activity entry. */
-const SQLITE_STATEMENTS = [
-  sqliteStatement("WebhookDelivery", DELIVERY_COLUMNS, `ON CONFLICT ("webhookId") DO NOTHING`),
-  sqliteStatement("Job", JOB_COLUMNS, `ON CONFLICT ("dedupeKey") DO NOTHING`),
-  sqliteStatement("ActivityLog", ACTIVITY_COLUMNS),
-] as const;
-const [DELIVERY, JOB, ACTIVITY] = [0, 1, 2];
-const SQLITE_NAMES = { delivery: Object.keys(DELIVERY_COLUMNS), job: Object.keys(JOB_COLUMNS), activity: Object.keys(ACTIVITY_COLUMNS) };
-
-function sqliteStatement(table: string, columns: Record<string, string>, onConflict = ""): string {
+function sqliteInsert(table: string, columns: Record<string, string>, onConflict = ""): string {
   const names = Object.keys(columns);
   return `INSERT INTO "${table}" (${names.map((n) => `"${n}"`).join(", ")}) VALUES (${names.map(() => "?").join(", ")}) ${onConflict}`;
 }
 
-/** A write as the thread runs it: the delivery; if it is new, its job and `whenNew` entry, else `whenDuplicate`. */
-function sqliteInsert({ delivery, job, activity }: DeliveryWrite): ConditionalInsert {
-  const whenNew: Array<readonly [number, unknown[]]> = [];
-  if (job) whenNew.push([JOB, sqliteValues(SQLITE_NAMES.job, job)]);
-  if (activity?.whenNew) whenNew.push([ACTIVITY, sqliteValues(SQLITE_NAMES.activity, activity.whenNew)]);
-  return {
-    key: delivery.id,
-    insert: [DELIVERY, sqliteValues(SQLITE_NAMES.delivery, delivery)],
-    whenNew,
-    whenOld: activity?.whenDuplicate ? [[ACTIVITY, sqliteValues(SQLITE_NAMES.activity, activity.whenDuplicate)]] : [],
-  };
-}
-
-function sqliteValues(names: readonly string[], row: object): unknown[] {
+function sqliteValues(columns: Record<string, string>, row: object): unknown[] {
   const values = row as Record<string, unknown>;
-  return names.map((name) => {
+  return Object.keys(columns).map((name) => {
     const value = values[name];
     return value instanceof Date ? sqliteTimestamp(value) : value;
   });
