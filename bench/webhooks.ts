@@ -37,7 +37,7 @@ import {
 } from "./lib/harness";
 import type { PhaseResult } from "./lib/load";
 import { badHmacRequest, buildRequests, ENDPOINTS, type BenchRequest, type Endpoint, type Phase } from "./lib/payloads";
-import { round } from "./lib/stats";
+import { meanOf, median, round } from "./lib/stats";
 
 // The plan. Sized so that the whole run (three rounds of three targets and a closing bare run, build excluded)
 // takes about four minutes.
@@ -253,16 +253,6 @@ function bareBaseline(results: TargetResult[], round: number): number | undefine
 function ratioOf(results: TargetResult[], r: TargetResult): number {
   const baseline = r.target === "bare" ? meanOf(results.filter((x) => x.target === "bare").map((x) => x.saturation.requestsPerSecond)) : bareBaseline(results, r.round);
   return baseline ? r.saturation.requestsPerSecond / baseline : Number.NaN;
-}
-
-function meanOf(values: number[]): number | undefined {
-  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function report(results: TargetResult[], failures: Record<string, string>) {
