@@ -198,10 +198,10 @@ export class DeliveryWriter {
     db.exec("BEGIN IMMEDIATE");
     try {
       for (const item of items) {
-        const isNew = statements.delivery.run(sqliteValues(DELIVERY_COLUMNS, item.delivery)).changes > 0;
-        if (isNew && item.job) statements.job.run(sqliteValues(JOB_COLUMNS, item.job));
+        const isNew = statements.delivery.run(sqliteValues(SQLITE_NAMES.delivery, item.delivery)).changes > 0;
+        if (isNew && item.job) statements.job.run(sqliteValues(SQLITE_NAMES.job, item.job));
         const activity = isNew ? item.activity?.whenNew : item.activity?.whenDuplicate;
-        if (activity) statements.activity.run(sqliteValues(ACTIVITY_COLUMNS, activity));
+        if (activity) statements.activity.run(sqliteValues(SQLITE_NAMES.activity, activity));
         if (isNew) inserted.add(item.delivery.id);
       }
       db.exec("COMMIT");
@@ -218,9 +218,12 @@ function sqliteInsert(table: string, columns: Record<string, string>, onConflict
   return `INSERT INTO "${table}" (${names.map((n) => `"${n}"`).join(", ")}) VALUES (${names.map(() => "?").join(", ")}) ${onConflict}`;
 }
 
-function sqliteValues(columns: Record<string, string>, row: object): unknown[] {
+/** Each table's columns in insert order, listed once rather than per row. */
+const SQLITE_NAMES = { delivery: Object.keys(DELIVERY_COLUMNS), job: Object.keys(JOB_COLUMNS), activity: Object.keys(ACTIVITY_COLUMNS) };
+
+function sqliteValues(names: readonly string[], row: object): unknown[] {
   const values = row as Record<string, unknown>;
-  return Object.keys(columns).map((name) => {
+  return names.map((name) => {
     const value = values[name];
     return value instanceof Date ? sqliteTimestamp(value) : value;
   });
