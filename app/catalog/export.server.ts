@@ -37,7 +37,7 @@ import { ShopNeedsReauthError } from "~/shopify/errors";
 import type { CatalogProductQuery, CatalogProductsPageQuery, CatalogShopQuery, CatalogVariantsPageQuery } from "~/types/admin.generated";
 
 import { CATALOG_SYNC, emptyRows, idFromGid, mapCollection, mapProduct, mapVariant, productGid, rowsFromBulkLines, type CatalogRows } from "./mapping";
-import { catalogSwitchOn, deleteStaleGenerations, ensureFeed, generationCounts, writeRows, writeRowsDirect } from "./store.server";
+import { catalogSwitchOn, deleteStaleGenerations, ensureFeed, generationCounts, refreshCatalogStatistics, writeRows, writeRowsDirect } from "./store.server";
 
 export const CATALOG_EXPORT_JOB = "catalog.export";
 export const CATALOG_EXPORT_KIND = "catalog.export";
@@ -412,6 +412,7 @@ export const catalogExportKind = defineBulkKind<CatalogBulkParams>({
     await writeRowsDirect(db, shop, params.generation, rowsFromBulkLines(lines));
   },
   async finished({ db, shop, params, run }) {
+    await refreshCatalogStatistics(db);
     await publishExport(db, shop, { generation: params.generation, exportId: run.id, mode: "bulk" });
   },
   async failed({ db, shop, params, run }, error) {

@@ -24,7 +24,13 @@ import type { CatalogFeed } from "~/generated/sqlite/client";
 
 import { parseOptions, paramCode, variantName, weightInKg, xmlSafe, type OptionValue, type ProductRow, type VariantRow } from "./mapping";
 
-export const PAGE_SIZE = 500;
+/**
+ * Offers a page. Small on purpose: a page's rows, offers and built pieces are alive while the next page is built,
+ * and V8 promotes whatever survives two scavenges into the old generation, which only a full collection frees. At
+ * 500 a page the 100,000-variant feed read grew the old generation by ~50 MB (bench:catalog, peak RSS 225–260 MB);
+ * at 100 by a few MB, with no slower read on SQLite.
+ */
+export const PAGE_SIZE = 100;
 
 export interface FeedOffer {
   id: string;
@@ -79,31 +85,33 @@ export async function* feedCategories(db: Db, shop: string, generation: number):
   }
 }
 
-/** One variant of a feed page with its product's columns (OFFER_PAGE_SQL): the stored rows' own fields. */
-type OfferRow = Pick<VariantRow, "variantId" | "productId" | "title" | "sku" | "barcode" | "price" | "stock" | "weight" | "weightUnit" | "imageUrl" | "options"> &
-  Pick<ProductRow, "handle" | "vendor" | "url"> & {
-    productTitle: ProductRow["title"];
-    productImageUrl: ProductRow["imageUrl"];
-    /** 0/1 on SQLite, a boolean on PostgreSQL. */
-    active: boolean | number;
-  };
+/** One variant of a feed page (VARIANT_PAGE_SQL): the stored row's own fields. */
+type VariantPageRow = Pick<VariantRow, "variantId" | "productId" | "title" | "sku" | "barcode" | "price" | "stock" | "weight" | "weightUnit" | "imageUrl" | "options">;
+/** The product columns an offer shows (PRODUCT_PAGE_SQL). */
+type ProductPageRow = Pick<ProductRow, "productId" | "title" | "handle" | "vendor" | "url" | "imageUrl"> & {
+  /** 0/1 on SQLite, a boolean on PostgreSQL. */
+  active: boolean | number;
+};
 
 /**
- * A page of offers: variants after the keyset cursor with their product joined (a variant whose product row is
- * missing was caught between two deltas and is left out rather than half-shown). The row-value comparison walks the
- * (shop, generation, productId, variantId) index from the cursor on both databases.
+ * A page is three single-table reads, each a range of one index, joined here: the variants after the keyset cursor,
+ * then the products and the collection memberships whose product ids lie between the page's first and last
+ * product. Not one joined statement: on PostgreSQL, a catalog table that has just been filled and not yet analyzed
+ * is estimated at one row, and the planner then joined each variant to the generation's products by scanning them
+ * from the first, so every page cost more than the one before (100,000 variants: 212 s to read the feed). A range
+ * of a unique index is read the same way whatever the statistics say.
  */
-const OFFER_PAGE_SQL = `
-  SELECT v."variantId", v."productId", v."title", v."sku", v."barcode", v."price", v."stock", v."weight", v."weightUnit",
-         v."imageUrl", v."options", p."title" AS "productTitle", p."handle", p."vendor", p."url", p."active",
-         p."imageUrl" AS "productImageUrl"
-  FROM "CatalogVariant" v
-  JOIN "CatalogProduct" p ON p."shop" = v."shop" AND p."generation" = v."generation" AND p."productId" = v."productId"
-  WHERE v."shop" = ? AND v."generation" = ? AND (v."productId", v."variantId") > (?, ?)
-  ORDER BY v."productId", v."variantId"
+const VARIANT_PAGE_SQL = `
+  SELECT "variantId", "productId", "title", "sku", "barcode", "price", "stock", "weight", "weightUnit", "imageUrl", "options"
+  FROM "CatalogVariant"
+  WHERE "shop" = ? AND "generation" = ? AND ("productId", "variantId") > (?, ?)
+  ORDER BY "productId", "variantId"
   LIMIT ${PAGE_SIZE}`;
 
-/** The collections of a page's products, which lie between its first and last product id. */
+const PRODUCT_PAGE_SQL = `
+  SELECT "productId", "title", "handle", "vendor", "url", "active", "imageUrl" FROM "CatalogProduct"
+  WHERE "shop" = ? AND "generation" = ? AND "productId" >= ? AND "productId" <= ?`;
+
 const MEMBERSHIP_PAGE_SQL = `
   SELECT "productId", "collectionId" FROM "CatalogMembership"
   WHERE "shop" = ? AND "generation" = ? AND "productId" >= ? AND "productId" <= ?
@@ -114,33 +122,46 @@ const numbered = (sql: string) => {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
 };
-const OFFER_PAGE_PG = numbered(OFFER_PAGE_SQL);
+const VARIANT_PAGE_PG = numbered(VARIANT_PAGE_SQL);
+const PRODUCT_PAGE_PG = numbered(PRODUCT_PAGE_SQL);
 const MEMBERSHIP_PAGE_PG = numbered(MEMBERSHIP_PAGE_SQL);
 
+interface OfferPage {
+  variants: VariantPageRow[];
+  products: ProductPageRow[];
+  memberships: { productId: string; collectionId: string }[];
+}
+
 /**
- * The two statements of a page through the client's driver (driverOf), not Prisma: a 100,000-variant feed is 200
- * pages, and through Prisma's query compiler its three queries a page took most of the feed's time and grew the
- * compiler's WebAssembly memory by ~100 MB that is never given back (bench:catalog).
+ * The statements of a page through the client's driver (driverOf), not Prisma: a 100,000-variant feed is 1,000
+ * pages, and through Prisma's query compiler its queries took most of the feed's time and grew the compiler's
+ * WebAssembly memory by ~100 MB that is never given back (bench:catalog).
  */
-async function offerPage(db: PrismaClient, shop: string, generation: number, after: { productId: string; variantId: string }) {
+async function offerPage(db: PrismaClient, shop: string, generation: number, after: { productId: string; variantId: string }): Promise<OfferPage> {
   const driver = driverOf(db);
   const params = [shop, generation, after.productId, after.variantId];
   if (driver.provider === "sqlite") {
     return driver.run((conn) => {
       // The adapter's connection reads integers as BigInt; stock and the 0/1 flag fit a number.
-      const rows = conn.prepare(OFFER_PAGE_SQL).safeIntegers(false).all(params) as OfferRow[];
-      const memberships = rows.length
-        ? (conn.prepare(MEMBERSHIP_PAGE_SQL).all([shop, generation, rows[0].productId, rows[rows.length - 1].productId]) as { productId: string; collectionId: string }[])
-        : [];
-      return { rows, memberships };
+      const variants = conn.prepare(VARIANT_PAGE_SQL).safeIntegers(false).all(params) as VariantPageRow[];
+      if (variants.length === 0) return { variants, products: [], memberships: [] };
+      const range = [shop, generation, variants[0].productId, variants[variants.length - 1].productId];
+      return {
+        variants,
+        products: conn.prepare(PRODUCT_PAGE_SQL).safeIntegers(false).all(range) as ProductPageRow[],
+        memberships: conn.prepare(MEMBERSHIP_PAGE_SQL).all(range) as OfferPage["memberships"],
+      };
     });
   }
   const pool = await driver.pool();
-  const rows = (await pool.query<OfferRow>(OFFER_PAGE_PG, params)).rows;
-  const memberships = rows.length
-    ? (await pool.query<{ productId: string; collectionId: string }>(MEMBERSHIP_PAGE_PG, [shop, generation, rows[0].productId, rows[rows.length - 1].productId])).rows
-    : [];
-  return { rows, memberships };
+  const variants = (await pool.query<VariantPageRow>(VARIANT_PAGE_PG, params)).rows;
+  if (variants.length === 0) return { variants, products: [], memberships: [] };
+  const range = [shop, generation, variants[0].productId, variants[variants.length - 1].productId];
+  const [products, memberships] = await Promise.all([
+    pool.query<ProductPageRow>(PRODUCT_PAGE_PG, range),
+    pool.query<OfferPage["memberships"][number]>(MEMBERSHIP_PAGE_PG, range),
+  ]);
+  return { variants, products: products.rows, memberships: memberships.rows };
 }
 
 /** The offers of one generation, a page at a time, grouped by product. */
@@ -148,8 +169,9 @@ export async function* feedOffers(db: PrismaClient, head: FeedHead, shop: string
   // Every id sorts after the empty string.
   let cursor = { productId: "", variantId: "" };
   for (;;) {
-    const { rows, memberships } = await offerPage(db, shop, generation, cursor);
-    if (rows.length === 0) return;
+    const { variants, products, memberships } = await offerPage(db, shop, generation, cursor);
+    if (variants.length === 0) return;
+    const productOf = new Map(products.map((p) => [p.productId, p]));
     const categoriesOf = new Map<string, string[]>();
     for (const m of memberships) {
       const list = categoriesOf.get(m.productId) ?? [];
@@ -157,17 +179,20 @@ export async function* feedOffers(db: PrismaClient, head: FeedHead, shop: string
       categoriesOf.set(m.productId, list);
     }
     const offers: FeedOffer[] = [];
-    for (const v of rows) {
+    for (const v of variants) {
+      // A variant whose product row is missing was caught between two deltas: left out rather than half-shown.
+      const p = productOf.get(v.productId);
+      if (!p) continue;
       const options = parseOptions(v.options);
       offers.push({
         id: v.variantId,
         productId: v.productId,
-        name: variantName(v.productTitle, options),
-        productName: v.productTitle,
+        name: variantName(p.title, options),
+        productName: p.title,
         variantTitle: v.title,
-        url: v.url ?? (head.shopUrl && v.handle ? `${head.shopUrl.replace(/\/$/, "")}/products/${v.handle}` : null),
-        active: v.active === true || v.active === 1,
-        vendor: v.vendor,
+        url: p.url ?? (head.shopUrl && p.handle ? `${head.shopUrl.replace(/\/$/, "")}/products/${p.handle}` : null),
+        active: p.active === true || p.active === 1,
+        vendor: p.vendor,
         sku: v.sku,
         barcode: v.barcode,
         price: v.price,
@@ -175,13 +200,13 @@ export async function* feedOffers(db: PrismaClient, head: FeedHead, shop: string
         quantity: v.stock,
         categories: categoriesOf.get(v.productId) ?? [],
         options,
-        picture: v.imageUrl ?? v.productImageUrl,
+        picture: v.imageUrl ?? p.imageUrl,
         weight: v.weight !== null && v.weightUnit !== null ? { value: v.weight, unit: v.weightUnit } : null,
       });
     }
     yield offers;
-    if (rows.length < PAGE_SIZE) return;
-    const last = rows[rows.length - 1];
+    if (variants.length < PAGE_SIZE) return;
+    const last = variants[variants.length - 1];
     cursor = { productId: last.productId, variantId: last.variantId };
   }
 }

@@ -186,6 +186,18 @@ export async function writeRowsDirect(client: PrismaClient, shop: string, genera
   }
 }
 
+/**
+ * After a bulk export wrote a generation (up to hundreds of thousands of rows a shop), PostgreSQL's planner
+ * statistics of the catalog tables are refreshed before the feed goes live. Until autovacuum gets to it, a table
+ * filled since its last ANALYZE is estimated at a row or so, and the planner then reads the feed's pages through
+ * the wrong index (the memberships of 100 products through the collection index, 40 ms a page instead of 0.3).
+ * SQLite's planner works from the index shapes alone here and needs nothing.
+ */
+export async function refreshCatalogStatistics(client: PrismaClient): Promise<void> {
+  if (driverOf(client).provider !== "postgresql") return;
+  await client.$executeRawUnsafe('ANALYZE "CatalogProduct", "CatalogVariant", "CatalogMembership", "CatalogCollection"');
+}
+
 /** Deletes every generation but the live one (leftovers of the previous export, and of failed ones). */
 export async function deleteStaleGenerations(db: PrismaClient, shop: string, live: number): Promise<void> {
   const where = { shop, generation: { not: live } };
