@@ -1,0 +1,3 @@
+-- DropIndex
+DROP INDEX "WebhookDelivery_shop_topic_idx";
+
