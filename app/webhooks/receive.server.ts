@@ -157,7 +157,10 @@ async function accept(verified: VerifiedWebhook, rawBody: string, started: numbe
   };
   const job = failure
     ? undefined
-    : newJobRow({ type: WEBHOOK_JOB, shop: delivery.shop, payload: { deliveryId: delivery.id }, dedupeKey: `webhook:${delivery.webhookId}` }, delivery.receivedAt);
+    : // No dedupeKey: the job is written only with a new delivery, in its transaction, so the delivery's unique
+      // webhook id already makes it once-only; a key of its own (random, like the id) cost every delivery one more
+      // scattered index page to write and checkpoint (bench:webhooks).
+      newJobRow({ type: WEBHOOK_JOB, shop: delivery.shop, payload: { deliveryId: delivery.id } }, delivery.receivedAt);
 
   // Duplicates and unprocessable deliveries get their activity entry here, in the same write; accepted ones get it
   // from their job, which also knows the processing time.
