@@ -41,7 +41,8 @@ describe("shopifyId", () => {
     expect(shopifyId.parse(input)).toBe(expected);
   });
 
-  it.each([[-1], [1.5], ["12a"], [null]])("rejects %s", (input) => {
+  // 2^53 + 2 as a number has already lost its exact value (parseShopifyJson would have made it a bigint).
+  it.each([[-1], [-1n], [1.5], ["12a"], [""], [null], [2 ** 53 + 2], [undefined]])("rejects %s", (input) => {
     expect(shopifyId.safeParse(input).success).toBe(false);
   });
 });
