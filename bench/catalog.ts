@@ -72,6 +72,7 @@ function spawnChild(origin: string, shop: string, token: string, databaseUrl: st
   return new Promise((resolve, reject) => {
     const v8Flags = [
       ...(childHeapMb ? [`--max-old-space-size=${childHeapMb}`] : []),
+      ...(process.env.BENCH_CHILD_FLAGS ? process.env.BENCH_CHILD_FLAGS.split(" ") : []),
       ...(cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${path.join(ROOT, "bench/results/profiles", `catalog-${shop.split(".")[0]}-${Date.now()}`)}`] : []),
     ];
     const entry = viaTsx ? ["--import", "tsx", "bench/lib/catalog-export.ts"] : [CHILD_BUILD];

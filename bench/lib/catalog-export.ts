@@ -103,3 +103,10 @@ console.log(
   }),
 );
 await db.$disconnect();
+if (process.env.BENCH_TRACE) {
+  const v8 = await import("node:v8");
+  const mb = (n: number) => Math.round(n / 1048576);
+  process.stderr.write(`[end] ${JSON.stringify(Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, mb(v)])))}\n`);
+  for (const s of v8.getHeapSpaceStatistics()) process.stderr.write(`[end] ${s.space_name} size ${mb(s.space_size)} used ${mb(s.space_used_size)}\n`);
+  process.stderr.write(readFileSync("/proc/self/smaps_rollup", "utf8"));
+}
