@@ -15,6 +15,7 @@ import { createHash, randomBytes } from "node:crypto";
 
 import { driverOf, type Db, type PrismaClient } from "~/db.server";
 import { uuidv7 } from "~/db/ids.server";
+import { logger } from "~/logger.server";
 import { providerOf } from "~/jobs/queue.server";
 import type { CatalogFeed } from "~/generated/sqlite/client";
 
@@ -191,11 +192,16 @@ export async function writeRowsDirect(client: PrismaClient, shop: string, genera
  * statistics of the catalog tables are refreshed before the feed goes live. Until autovacuum gets to it, a table
  * filled since its last ANALYZE is estimated at a row or so, and the planner then reads the feed's pages through
  * the wrong index (the memberships of 100 products through the collection index, 40 ms a page instead of 0.3).
- * SQLite's planner works from the index shapes alone here and needs nothing.
+ * SQLite's planner works from the index shapes alone here and needs nothing. A failure (a role that may not analyze
+ * the tables only gets a warning from PostgreSQL; anything else) is logged and does not hold back the export.
  */
 export async function refreshCatalogStatistics(client: PrismaClient): Promise<void> {
   if (driverOf(client).provider !== "postgresql") return;
-  await client.$executeRawUnsafe('ANALYZE "CatalogProduct", "CatalogVariant", "CatalogMembership", "CatalogCollection"');
+  try {
+    await client.$executeRawUnsafe('ANALYZE "CatalogProduct", "CatalogVariant", "CatalogMembership", "CatalogCollection"');
+  } catch (error) {
+    logger.warn({ err: error }, "ANALYZE of the catalog tables failed; the feed may read slowly until autovacuum analyzes them");
+  }
 }
 
 /** Deletes every generation but the live one (leftovers of the previous export, and of failed ones). */

@@ -341,6 +341,24 @@ describe.each(["sqlite", "postgresql"] as const)("catalog sync on %s", (provider
       expect(compareWithSimulator(parsed, expectedCatalog(sim, SMALL))).toEqual([]);
     });
 
+    it("GIVEN a variant whose product row is missing WHEN the feed is read THEN that variant is left out and every other offer is whole", async () => {
+      await switchOn(BIG);
+      await work();
+      const feed = await db().catalogFeed.findUniqueOrThrow({ where: { shop: BIG } });
+      const before = parseXmlFeed(await xmlOf(BIG));
+      // GIVEN a product row gone while its variants stay (a delta caught half-way), in the middle of the feed's pages
+      const products = await db().catalogProduct.findMany({ where: { shop: BIG, generation: feed.generation }, orderBy: { productId: "asc" }, select: { productId: true } });
+      const gone = products[Math.floor(products.length / 2)].productId;
+      const orphans = await db().catalogVariant.findMany({ where: { shop: BIG, generation: feed.generation, productId: gone }, select: { variantId: true } });
+      expect(orphans.length).toBeGreaterThan(0);
+      await db().catalogProduct.deleteMany({ where: { shop: BIG, generation: feed.generation, productId: gone } });
+      // THEN its variants are not offered, and the rest of the feed is as it was, offer for offer
+      const after = parseXmlFeed(await xmlOf(BIG));
+      for (const { variantId } of orphans) expect(after.offers.has(variantId)).toBe(false);
+      expect(after.offers.size).toBe(before.offers.size - orphans.length);
+      for (const [id, offer] of after.offers) expect(offer).toEqual(before.offers.get(id));
+    });
+
     it("GIVEN the switch is on WHEN 4 hours pass THEN the schedule runs another export", async () => {
       await switchOn(SMALL);
       await work();
