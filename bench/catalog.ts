@@ -12,7 +12,7 @@
  * The exporting process runs compiled JavaScript, as `npm run worker` does (build/bench/catalog-export.js, built
  * here with vite.scripts.config.ts's settings); `--tsx` runs its TypeScript source through tsx instead.
  *
- *   npx tsx bench/catalog.ts [--sizes=10000,100000] [--db=sqlite|postgresql] [--child-heap-mb=128] [--cpu-prof] [--tsx]
+ *   npx tsx bench/catalog.ts [--sizes=10000,100000 (each size in a process of its own)] [--db=sqlite|postgresql] [--child-heap-mb=128] [--cpu-prof] [--tsx]
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
@@ -106,26 +106,62 @@ function spawnChild(origin: string, shop: string, token: string, databaseUrl: st
   });
 }
 
-if (!viaTsx) {
+type SizeResult = { size: number; seeded: ReturnType<typeof seedCatalogShop>; seedMs: number; result: Result };
+
+/** The sizes one after the other in this process, the simulator in it too. */
+async function runSizes(list: number[]): Promise<SizeResult[]> {
+  const sim = await startSimulator({ port: 0, apiKey: API_KEY, apiSecret: API_SECRET, appUrl: "http://127.0.0.1:9", seed: false, quiet: true, bulkPhaseMs: 20, webhookSwitches: { retries: false } });
+  const out: SizeResult[] = [];
+  try {
+    for (const size of list) {
+      const shop = `syncline-bench-catalog-${size}.myshopify.com`;
+      const seedStarted = performance.now();
+      const seeded = seedCatalogShop(sim.store, shop, size);
+      const seedMs = Math.round(performance.now() - seedStarted);
+      process.stderr.write(`[bench] ${shop}: ${seeded.variants} variants, ${seeded.products} products, ${seeded.collections} collections (seeded in ${seedMs} ms); exporting…\n`);
+      const result = await runChild(sim.origin, shop, sim.accessToken(shop));
+      out.push({ size, seeded, seedMs, result });
+      sim.store.shops.delete(shop);
+    }
+  } finally {
+    await sim.close();
+  }
+  return out;
+}
+
+/**
+ * Each size in a benchmark process of its own (this script again, with `--sizes=N --built`): the simulator collects
+ * the bulk result on this process's thread, and after a 10,000-variant run its heap and JIT state made the
+ * 100,000-variant collection ~2 s slower than in a fresh process.
+ */
+async function runSizesApart(list: number[]): Promise<SizeResult[]> {
+  const out: SizeResult[] = [];
+  const passOn = process.argv.slice(2).filter((a) => !a.startsWith("--sizes="));
+  for (const size of list) {
+    const line = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...passOn, `--sizes=${size}`, "--built"], {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      let stdout = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+      child.on("error", reject);
+      child.on("exit", (code) => {
+        const last = stdout.trim().split("\n").pop() ?? "";
+        if (code !== 0) return reject(new Error(`bench:catalog --sizes=${size} exited ${code}:\n${stdout}`));
+        resolve(last);
+      });
+    });
+    out.push(...(JSON.parse(line) as { results: SizeResult[] }).results);
+  }
+  return out;
+}
+
+if (!viaTsx && !("built" in args)) {
   process.stderr.write("[bench] building the exporting process (build/bench/catalog-export.js)…\n");
   await build(scriptsBuild({ "catalog-export": "bench/lib/catalog-export.ts" }, "build/bench"));
 }
-const sim = await startSimulator({ port: 0, apiKey: API_KEY, apiSecret: API_SECRET, appUrl: "http://127.0.0.1:9", seed: false, quiet: true, bulkPhaseMs: 20, webhookSwitches: { retries: false } });
-const results: { size: number; seeded: ReturnType<typeof seedCatalogShop>; seedMs: number; result: Result }[] = [];
-try {
-  for (const size of sizes) {
-    const shop = `syncline-bench-catalog-${size}.myshopify.com`;
-    const seedStarted = performance.now();
-    const seeded = seedCatalogShop(sim.store, shop, size);
-    const seedMs = Math.round(performance.now() - seedStarted);
-    process.stderr.write(`[bench] ${shop}: ${seeded.variants} variants, ${seeded.products} products, ${seeded.collections} collections (seeded in ${seedMs} ms); exporting…\n`);
-    const result = await runChild(sim.origin, shop, sim.accessToken(shop));
-    results.push({ size, seeded, seedMs, result });
-    sim.store.shops.delete(shop);
-  }
-} finally {
-  await sim.close();
-}
+const results = sizes.length > 1 ? await runSizesApart(sizes) : await runSizes(sizes);
 
 const pad = (s: string | number, n: number) => String(s).padStart(n);
 console.log(`\nCatalog export (${provider}${viaTsx ? ", exporting process under tsx" : ""}${childHeapMb ? `, exporting process limited to a ${childHeapMb} MB V8 old space` : ""}), time to a finished feed and peak RSS of the exporting process`);
