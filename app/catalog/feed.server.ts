@@ -19,7 +19,7 @@
  */
 import { XMLBuilder } from "fast-xml-parser";
 
-import { driverOf, type Db, type PrismaClient } from "~/db.server";
+import { driverOf, preparedOn, type Db, type PrismaClient } from "~/db.server";
 import type { CatalogFeed } from "~/generated/sqlite/client";
 
 import { parseOptions, paramCode, variantName, weightInKg, xmlSafe, type OptionValue, type ProductRow, type VariantRow } from "./mapping";
@@ -143,13 +143,13 @@ async function offerPage(db: PrismaClient, shop: string, generation: number, aft
   if (driver.provider === "sqlite") {
     return driver.run((conn) => {
       // The adapter's connection reads integers as BigInt; stock and the 0/1 flag fit a number.
-      const variants = conn.prepare(VARIANT_PAGE_SQL).safeIntegers(false).all(params) as VariantPageRow[];
+      const variants = preparedOn(conn, VARIANT_PAGE_SQL).safeIntegers(false).all(params) as VariantPageRow[];
       if (variants.length === 0) return { variants, products: [], memberships: [] };
       const range = [shop, generation, variants[0].productId, variants[variants.length - 1].productId];
       return {
         variants,
-        products: conn.prepare(PRODUCT_PAGE_SQL).safeIntegers(false).all(range) as ProductPageRow[],
-        memberships: conn.prepare(MEMBERSHIP_PAGE_SQL).all(range) as OfferPage["memberships"],
+        products: preparedOn(conn, PRODUCT_PAGE_SQL).safeIntegers(false).all(range) as ProductPageRow[],
+        memberships: preparedOn(conn, MEMBERSHIP_PAGE_SQL).all(range) as OfferPage["memberships"],
       };
     });
   }

@@ -13,7 +13,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 
-import { driverOf, type Db, type PrismaClient } from "~/db.server";
+import { driverOf, preparedOn, type Db, type PrismaClient } from "~/db.server";
 import { uuidv7 } from "~/db/ids.server";
 import { logger } from "~/logger.server";
 import { providerOf } from "~/jobs/queue.server";
@@ -165,7 +165,7 @@ export async function writeRowsDirect(client: PrismaClient, shop: string, genera
     await driver.run((db) =>
       db.transaction(() => {
         for (const table of tables) {
-          const statement = db.prepare(upsertSql(table, 1, false));
+          const statement = preparedOn(db, upsertSql(table, 1, false));
           for (const row of table.rows) statement.run(row.map(sqliteValue));
         }
       }).immediate(),

@@ -2,7 +2,7 @@
 // It must be the client's own connection (SQLite) or pool (PostgreSQL), and survive a disconnect and reconnect.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { driverOf } from "~/db.server";
+import { driverOf, preparedOn } from "~/db.server";
 
 import { createTestDatabase, postgresAvailable, postgresSkipReason, type TestDatabase } from "../support/db";
 
@@ -37,6 +37,21 @@ describe("driverOf on SQLite", () => {
     });
     await waiting;
     expect(order).toEqual(["transaction", "driver"]);
+  });
+
+  it("GIVEN a statement prepared with preparedOn WHEN asked for again THEN the same one comes back on that connection, a new one on a reconnected one", async () => {
+    const driver = driverOf(db.prisma);
+    if (driver.provider !== "sqlite") throw new Error("expected SQLite");
+    const sql = "SELECT ? + 1 AS n";
+    const [first, again, other] = await driver.run((conn) => [preparedOn(conn, sql), preparedOn(conn, sql), preparedOn(conn, "SELECT 2 AS n")]);
+    expect(again).toBe(first);
+    expect(other).not.toBe(first);
+    const n = (row: unknown) => Number((row as { n: number | bigint }).n);
+    expect(n(await driver.run(() => first.get(41)))).toBe(42);
+    await db.prisma.$disconnect();
+    const fresh = await driver.run((conn) => preparedOn(conn, sql));
+    expect(fresh).not.toBe(first);
+    expect(n(await driver.run(() => fresh.get(1)))).toBe(2);
   });
 
   it("GIVEN a disconnected client WHEN work runs on its driver THEN the client reconnects and it works", async () => {
