@@ -1,6 +1,6 @@
 import type BetterSqlite3 from "better-sqlite3";
 
-import { driverOf, prisma, sqliteTimestamp, type PrismaClient } from "~/db.server";
+import { driverOf, preparedOn, prisma, sqliteTimestamp, type PrismaClient } from "~/db.server";
 import type { ActivityRow } from "~/activity/activity.server";
 import type { JobRow } from "~/jobs/queue.server";
 import { logger } from "~/logger.server";
@@ -108,7 +108,6 @@ export class DeliveryWriter {
   #inFlight = 0;
   #scheduled = false;
   #lastGroupAt = Number.NEGATIVE_INFINITY;
-  #sqlite?: { db: BetterSqlite3.Database; delivery: BetterSqlite3.Statement; job: BetterSqlite3.Statement; activity: BetterSqlite3.Statement };
 
   constructor(client: PrismaClient) {
     this.#client = client;
@@ -184,16 +183,12 @@ export class DeliveryWriter {
   }
 
   #insertSqlite(db: BetterSqlite3.Database, items: Pending[]): Set<string> {
-    if (this.#sqlite?.db !== db) {
-      // Prepared once per connection (the client may have reconnected since).
-      this.#sqlite = {
-        db,
-        delivery: db.prepare(sqliteInsert("WebhookDelivery", DELIVERY_COLUMNS, `ON CONFLICT ("webhookId") DO NOTHING`)),
-        job: db.prepare(sqliteInsert("Job", JOB_COLUMNS, `ON CONFLICT ("dedupeKey") DO NOTHING`)),
-        activity: db.prepare(sqliteInsert("ActivityLog", ACTIVITY_COLUMNS)),
-      };
-    }
-    const statements = this.#sqlite;
+    // Prepared once per connection (the client may have reconnected since).
+    const statements = {
+      delivery: preparedOn(db, SQLITE_SQL.delivery),
+      job: preparedOn(db, SQLITE_SQL.job),
+      activity: preparedOn(db, SQLITE_SQL.activity),
+    };
     const inserted = new Set<string>();
     db.exec("BEGIN IMMEDIATE");
     try {
@@ -220,6 +215,11 @@ function sqliteInsert(table: string, columns: Record<string, string>, onConflict
 
 /** Each table's columns in insert order, listed once rather than per row. */
 const SQLITE_NAMES = { delivery: Object.keys(DELIVERY_COLUMNS), job: Object.keys(JOB_COLUMNS), activity: Object.keys(ACTIVITY_COLUMNS) };
+const SQLITE_SQL = {
+  delivery: sqliteInsert("WebhookDelivery", DELIVERY_COLUMNS, `ON CONFLICT ("webhookId") DO NOTHING`),
+  job: sqliteInsert("Job", JOB_COLUMNS, `ON CONFLICT ("dedupeKey") DO NOTHING`),
+  activity: sqliteInsert("ActivityLog", ACTIVITY_COLUMNS),
+};
 
 function sqliteValues(names: readonly string[], row: object): unknown[] {
   const values = row as Record<string, unknown>;
