@@ -14,10 +14,8 @@
  *
  *   npx tsx bench/catalog.ts [--sizes=10000,100000 (each size in a process of its own)] [--db=sqlite|postgresql] [--child-heap-mb=128] [--cpu-prof] [--tsx]
  */
-import { spawn } from "node:child_process";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 
 import { build } from "vite";
 
@@ -25,8 +23,8 @@ import { startSimulator } from "../tests/simulator";
 import { scriptsBuild } from "../vite.scripts.config";
 import { createTestDatabase, type DbProvider } from "../tests/support/db";
 import { seedCatalogShop } from "./lib/catalog-store";
+import { lastJsonLine, ROOT } from "./lib/harness";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const API_KEY = "bench-catalog-key";
 const API_SECRET = "bench-catalog-secret";
 
@@ -68,42 +66,32 @@ async function runChild(origin: string, shop: string, token: string): Promise<Re
   }
 }
 
-function spawnChild(origin: string, shop: string, token: string, databaseUrl: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const v8Flags = [
-      ...(childHeapMb ? [`--max-old-space-size=${childHeapMb}`] : []),
-      ...(process.env.BENCH_CHILD_FLAGS ? process.env.BENCH_CHILD_FLAGS.split(" ") : []),
-      ...(cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${path.join(ROOT, "bench/results/profiles", `catalog-${shop.split(".")[0]}-${Date.now()}`)}`] : []),
-    ];
-    const entry = viaTsx ? ["--import", "tsx", "bench/lib/catalog-export.ts"] : [CHILD_BUILD];
-    const child = spawn(process.execPath, [...v8Flags, ...entry, origin, shop, provider], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: databaseUrl,
-        SHOPIFY_API_KEY: API_KEY,
-        SHOPIFY_API_SECRET: API_SECRET,
-        SHOPIFY_APP_URL: "http://127.0.0.1:9",
-        SHOPIFY_ADMIN_ORIGIN: origin,
-        RUN_WORKER_IN_PROCESS: "false",
-        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "silent",
-        BENCH_ACCESS_TOKEN: token,
-        NODE_ENV: "production",
-      },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      // With BENCH_LOG_LEVEL the app's log lines come first on the same stdout.
-      const lines = out.trim().split("\n");
-      if (process.env.BENCH_LOG_LEVEL) process.stderr.write(lines.slice(0, -1).join("\n") + "\n");
-      const line = lines.pop() ?? "";
-      if (code !== 0) return reject(new Error(`export process exited ${code}: ${out}`));
-      resolve(JSON.parse(line) as Result);
-    });
-  });
+async function spawnChild(origin: string, shop: string, token: string, databaseUrl: string): Promise<Result> {
+  const v8Flags = [
+    ...(childHeapMb ? [`--max-old-space-size=${childHeapMb}`] : []),
+    ...(process.env.BENCH_CHILD_FLAGS ? process.env.BENCH_CHILD_FLAGS.split(" ") : []),
+    ...(cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${path.join(ROOT, "bench/results/profiles", `catalog-${shop.split(".")[0]}-${Date.now()}`)}`] : []),
+  ];
+  const entry = viaTsx ? ["--import", "tsx", "bench/lib/catalog-export.ts"] : [CHILD_BUILD];
+  const { value, before } = await lastJsonLine<Result>(
+    [...v8Flags, ...entry, origin, shop, provider],
+    {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      SHOPIFY_API_KEY: API_KEY,
+      SHOPIFY_API_SECRET: API_SECRET,
+      SHOPIFY_APP_URL: "http://127.0.0.1:9",
+      SHOPIFY_ADMIN_ORIGIN: origin,
+      RUN_WORKER_IN_PROCESS: "false",
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "silent",
+      BENCH_ACCESS_TOKEN: token,
+      NODE_ENV: "production",
+    },
+    "export process",
+  );
+  // With BENCH_LOG_LEVEL the app's log lines come first on the same stdout.
+  if (process.env.BENCH_LOG_LEVEL) process.stderr.write(before.join("\n") + "\n");
+  return value;
 }
 
 type SizeResult = { size: number; seeded: ReturnType<typeof seedCatalogShop>; seedMs: number; result: Result };
@@ -138,21 +126,9 @@ async function runSizesApart(list: number[]): Promise<SizeResult[]> {
   const out: SizeResult[] = [];
   const passOn = process.argv.slice(2).filter((a) => !a.startsWith("--sizes="));
   for (const size of list) {
-    const line = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...passOn, `--sizes=${size}`, "--built"], {
-        cwd: ROOT,
-        stdio: ["ignore", "pipe", "inherit"],
-      });
-      let stdout = "";
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-      child.on("error", reject);
-      child.on("exit", (code) => {
-        const last = stdout.trim().split("\n").pop() ?? "";
-        if (code !== 0) return reject(new Error(`bench:catalog --sizes=${size} exited ${code}:\n${stdout}`));
-        resolve(last);
-      });
-    });
-    out.push(...(JSON.parse(line) as { results: SizeResult[] }).results);
+    const args = [...process.execArgv, process.argv[1], ...passOn, `--sizes=${size}`, "--built"];
+    const { value } = await lastJsonLine<{ results: SizeResult[] }>(args, process.env, `bench:catalog --sizes=${size}`);
+    out.push(...value.results);
   }
   return out;
 }

@@ -16,12 +16,11 @@
  *
  * Options: --scenarios=standard,plus   --provider=sqlite|postgresql
  */
-import { spawn } from "node:child_process";
 import path from "node:path";
 
 import { BenchSimulator } from "./lib/consent-sim";
 import { MUTATION_COST, type Scenario, type ScenarioResult } from "./lib/consent-run";
-import { loadTestDbModule, log, pad, ROOT, TSX_IMPORT } from "./lib/harness";
+import { lastJsonLine, loadTestDbModule, log, pad, ROOT, TSX_IMPORT } from "./lib/harness";
 
 const API_KEY = "syncline-bench-key";
 const API_SECRET = "syncline-bench-secret";
@@ -35,21 +34,9 @@ const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, "").split
 const chosen = (args.get("scenarios") ?? "standard,plus").split(",");
 const provider = (args.get("provider") ?? "sqlite") as "sqlite" | "postgresql";
 
-function runScenario(scenario: Scenario, env: Record<string, string>): Promise<ScenarioResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", TSX_IMPORT, path.join(ROOT, "bench/lib/consent-run.ts")], {
-      cwd: ROOT,
-      env: { ...process.env, ...env, BENCH_CONSENT_SCENARIO: JSON.stringify(scenario) },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.once("exit", (code) => {
-      const line = out.trim().split("\n").pop() ?? "";
-      if (code !== 0 || !line.startsWith("{")) return reject(new Error(`scenario ${scenario.name} exited ${code}: ${out.slice(-500)}`));
-      resolve(JSON.parse(line) as ScenarioResult);
-    });
-  });
+async function runScenario(scenario: Scenario, env: Record<string, string>): Promise<ScenarioResult> {
+  const args = ["--import", TSX_IMPORT, path.join(ROOT, "bench/lib/consent-run.ts")];
+  return (await lastJsonLine<ScenarioResult>(args, { ...process.env, ...env, BENCH_CONSENT_SCENARIO: JSON.stringify(scenario) }, `scenario ${scenario.name}`)).value;
 }
 
 async function main() {

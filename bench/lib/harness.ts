@@ -36,6 +36,26 @@ export async function loadTestDbModule(): Promise<TestDbModule> {
   return (await import(file)) as TestDbModule;
 }
 
+/**
+ * Runs `node <args>` (stdout piped, stderr passed through) and resolves to its last stdout line parsed as JSON, the
+ * one result a benchmark's child process prints, with the lines it printed before. A non-zero exit, or a last line
+ * that is not a JSON object, rejects with the end of the output.
+ */
+export function lastJsonLine<T>(args: string[], env: NodeJS.ProcessEnv, label: string): Promise<{ value: T; before: string[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
+    child.on("error", reject);
+    child.once("exit", (code) => {
+      const lines = out.trim().split("\n");
+      const last = lines.pop() ?? "";
+      if (code !== 0 || !last.startsWith("{")) return reject(new Error(`${label} exited ${code}: ${out.slice(-4000)}`));
+      resolve({ value: JSON.parse(last) as T, before: lines });
+    });
+  });
+}
+
 export function log(message: string) {
   process.stderr.write(`[bench] ${message}\n`);
 }
